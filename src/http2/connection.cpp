@@ -462,7 +462,7 @@ Result<StreamId, Errc> Connection::submit_push_promise(StreamId parent, std::spa
   if (!c.peer_enable_push) return Unexpected{Errc::push_disabled};  // §6.5.2, H2-6.6-06
   // §8.4: a client's MAX_CONCURRENT_STREAMS of 0 disables push; the promised response could never start.
   if (c.peer_max_concurrent == 0) return Unexpected{Errc::push_disabled};
-  if (c.goaway_received) return Unexpected{Errc::going_away};       // §6.8
+  if (c.goaway_received) return Unexpected{Errc::going_away};  // §6.8
   Stream* p = c.find(parent);
   // §6.6: only on a client-initiated stream that is open or half-closed (remote) for us.
   if (p == nullptr || !parent.is_client_initiated() ||

@@ -289,7 +289,7 @@ void ConnectionState::on_request_block(Stream* s, StreamId id, const hpack::Head
     }
     last_peer_stream = id.value();  // §5.1.1: opening N closes the idle streams below N (H2-5.1.1-03)
     const std::optional<std::string> early_priority = take_early_priority(*this, id);
-    if (goaway_sent) return;        // §6.8: above our GOAWAY's last stream: decoded, not processed
+    if (goaway_sent) return;  // §6.8: above our GOAWAY's last stream: decoded, not processed
     const SectionInfo info = check_section(list.fields(), SectionKind::request);
     // A list over max_header_list_size arrives empty: it is answered with 431 below, not judged malformed.
     if ((!info.ok() && !too_large) || block.self_dependent) {

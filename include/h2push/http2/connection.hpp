@@ -159,9 +159,9 @@ class Connection {
   std::optional<Instant> next_deadline() const noexcept;
 
   Role role() const noexcept;
-  bool peer_accepts_push() const noexcept;      // server: the client allows pushes
-  bool settings_ack_pending() const noexcept;   // our SETTINGS not yet acknowledged
-  bool failed() const noexcept;                 // a connection error happened (ours or the peer's)
+  bool peer_accepts_push() const noexcept;     // server: the client allows pushes
+  bool settings_ack_pending() const noexcept;  // our SETTINGS not yet acknowledged
+  bool failed() const noexcept;                // a connection error happened (ours or the peer's)
   // Failed, or going away with no stream left (promised ones included): close the transport once drained.
   bool is_closed() const noexcept;
   std::size_t active_streams() const noexcept;  // open and half-closed streams
