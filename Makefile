@@ -20,11 +20,13 @@ $(BUILD)/CMakeCache.txt:
 build: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Until the server exists (issue 5), `run` builds and shows what the binary offers today.
+# Serves the built-in demo site on 8080 (HTTP/1.1, h2c) and 8443 (h2 over TLS, self-signed) until Ctrl-C.
+# Other addresses: make run HTTP=127.0.0.1:9080 HTTPS=127.0.0.1:9443; a directory: make run DIR=/srv/www
+HTTP ?= 127.0.0.1:8080
+HTTPS ?= 127.0.0.1:8443
+DIR ?=
 run: deps build
-	@$(BUILD)/h2push --version
-	@echo "h2push: the server ('h2push serve') is not there yet; today the binary offers --version and --help,"
-	@echo "        and the library offers the HPACK codec (include/h2push/hpack.h). See README.md."
+	$(BUILD)/h2push serve $(DIR) --http $(HTTP) --https $(HTTPS)
 
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -48,7 +50,7 @@ $(FUZZ_BUILD)/CMakeCache.txt:
 
 # Each fuzz target runs for FUZZ_SECONDS (default 60) from its seed corpus; a crash fails the run.
 fuzz: deps $(FUZZ_BUILD)/CMakeCache.txt
-	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	$(MAKE) -C $(FUZZ_BUILD)/fuzz -j $(JOBS)
 	@scripts/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 format:

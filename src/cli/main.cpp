@@ -1,23 +1,95 @@
-// h2push command line: a thin CLI11 front end over the library.
+// h2push command line: a thin CLI11 front end over the library (STYLE.md §2): flags -> config -> one call -> exit
+// code (0 ok, 1 runtime error, 2 usage or configuration error).
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "h2push/version.hpp"
+#include "server/config.hpp"
+#include "server/serve.hpp"
+
+namespace {
+
+struct ServeFlags {
+  std::string dir;
+  std::string config;
+  std::string http;
+  std::string https;
+  std::string cert;
+  std::string key;
+  std::optional<std::uint32_t> workers;
+};
+
+int run_serve(const ServeFlags& flags) {
+  using namespace h2push::server;
+  CliOverrides overrides;
+  if (!flags.dir.empty()) overrides.root = flags.dir;
+  auto address = [](const std::string& text, const char* flag) -> std::optional<Address> {
+    auto parsed = parse_address(text);
+    if (!parsed) {
+      std::fprintf(stderr, "h2push: %s: %s\n", flag, parsed.error().c_str());
+      return std::nullopt;
+    }
+    return *parsed;
+  };
+  if (!flags.http.empty()) {
+    overrides.http = address(flags.http, "--http");
+    if (!overrides.http) return 2;
+  }
+  if (!flags.https.empty()) {
+    overrides.https = address(flags.https, "--https");
+    if (!overrides.https) return 2;
+  }
+  if (!flags.cert.empty()) overrides.cert = flags.cert;
+  if (!flags.key.empty()) overrides.key = flags.key;
+  overrides.workers = flags.workers;
+
+  std::optional<ServerConfig> config;
+  if (!flags.config.empty()) {
+    auto loaded = load_config_file(flags.config, overrides);
+    if (!loaded) {
+      std::fprintf(stderr, "h2push: %s\n", loaded.error().to_string().c_str());
+      return 2;
+    }
+    config = std::move(*loaded);
+  } else {
+    config.emplace();
+    if (auto applied = apply_overrides(*config, overrides); !applied) {
+      std::fprintf(stderr, "h2push: %s\n", applied.error().to_string().c_str());
+      return 2;
+    }
+  }
+  return serve(*config, stdout);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "h2push: an HTTP/2 server, client and library that gets a page's resources to the client before it asks.\n"
-      "Today: the HPACK codec (library). The server, client and page-load lab arrive with the next issues.",
+      "h2push: an HTTP/2 server, client and library that gets a page's resources to the client before it asks.",
       "h2push"};
   app.set_version_flag("--version", std::string("h2push ") + std::string(h2push::version()));
   app.require_subcommand(0, 1);
+
+  ServeFlags serve;
+  CLI::App* serve_cmd =
+      app.add_subcommand("serve", "Serve a directory (or the built-in demo site) over h2, h2c and HTTP/1.1");
+  serve_cmd->add_option("DIR", serve.dir, "Document root (default: the built-in demo site)");
+  serve_cmd->add_option("--config", serve.config, "TOML configuration file (docs/configuration.md)");
+  serve_cmd->add_option("--http", serve.http, "Cleartext listener ADDR:PORT (HTTP/1.1 and h2c); port 0 picks one");
+  serve_cmd->add_option("--https", serve.https, "TLS listener ADDR:PORT (h2 and HTTP/1.1 by ALPN); port 0 picks one");
+  serve_cmd->add_option("--cert", serve.cert, "PEM certificate chain (default: a self-signed one for localhost)");
+  serve_cmd->add_option("--key", serve.key, "PEM private key for --cert");
+  serve_cmd->add_option("--workers", serve.workers, "Worker threads, one event loop each (default: one per core)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // usage errors exit 2
   }
+  if (*serve_cmd) return run_serve(serve);
   std::puts(app.help().c_str());
   return 0;
 }

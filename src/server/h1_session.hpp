@@ -1,0 +1,288 @@
+// src/server/h1_session.hpp: an HTTP/1.1 connection of the server (cleartext, or TLS without h2), driving the
+// sans-IO http1::ServerConnection; a cleartext `Upgrade: h2c` hands the socket to an H2Session (RFC 7540 §3.2).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <asio/write.hpp>
+
+#include "h2push/http1/server_connection.hpp"
+#include "server/access_log.hpp"
+#include "server/h2_session.hpp"
+#include "server/session.hpp"
+#include "server/site_handler.hpp"
+
+namespace h2push::server {
+
+template <class Stream>
+class H1Session final : public Session {
+ public:
+  H1Session(Stream stream, WorkerState& worker, std::string remote, bool tls)
+      : Session(worker),
+        stream_(std::move(stream)),
+        conn_(options(*worker.limits)),
+        timer_(stream_.get_executor()),
+        remote_(std::move(remote)),
+        tls_(tls) {}
+
+  void start(std::span<const std::byte> initial) override {
+    conn_.set_date(http_date());
+    if (worker_.shutting_down) conn_.shutdown();
+    if (!initial.empty()) handle(conn_.receive(initial));
+    after_io();
+  }
+
+  void shut_down_gracefully() override {
+    if (closed_) return;
+    conn_.shutdown();  // the last response carries `connection: close`
+    after_io();
+  }
+
+  void close() override {
+    if (closed_) return;
+    closed_ = true;
+    timer_.cancel();
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      close_transport(stream_, shared_from_this());
+    } else {
+      close_transport(stream_);
+    }
+  }
+
+ private:
+  static http1::Options options(const SessionLimits& limits) { return limits.http1; }
+
+  // After any input or output: write what is pending, read if the core wants more, arm the right timer.
+  void after_io() {
+    if (closed_) return;
+    flush();
+    if (closed_) return;
+    if (conn_.has_held_input() && conn_.wants_read()) {
+      handle(conn_.receive({}));
+      flush();
+    }
+    read();
+    arm_timer();
+  }
+
+  void read() {
+    if (reading_ || closed_ || !conn_.wants_read() || upgrade_) return;
+    reading_ = true;
+    stream_.async_read_some(asio::buffer(in_), [self = shared_from_this(), this](std::error_code ec, std::size_t n) {
+      reading_ = false;
+      if (closed_) return;
+      if (ec) {
+        close();
+        return;
+      }
+      conn_.set_date(http_date());
+      handle(conn_.receive({in_.data(), n}));
+      after_io();
+    });
+  }
+
+  void handle(std::span<const http1::Event> events) {
+    for (const http1::Event& e : events) {
+      if (const auto* request = std::get_if<http1::RequestReceived>(&e)) {
+        on_request(*request);
+      } else if (const auto* error = std::get_if<http1::ProtocolError>(&e)) {
+        if (worker_.access_log != nullptr && error->status != 0 && !error->body_aborted) {
+          Request r;
+          r.protocol = Protocol::http11;
+          r.remote = remote_;
+          r.method = "-";
+          r.target = "-";
+          worker_.access_log->write(r, error->status, 0, {});
+        }
+      }
+    }
+  }
+
+  void on_request(const http1::RequestReceived& r) {
+    Request request;
+    request.protocol = r.version == http1::Version::http_1_0 ? Protocol::http10 : Protocol::http11;
+    request.remote = remote_;
+    request.method = r.method;
+    request.target = r.target;
+    request.scheme = tls_ ? "https" : "http";
+    request.fields = r.headers;
+    request.authority = request.field("host");
+    // RFC 9112 §3.2.2: absolute-form must be accepted; its authority replaces Host. We are not a proxy, so it must
+    // name this listener (its address, or localhost, with its port): anything else is refused (SECURITY.md §12).
+    bool foreign_target = false;
+    for (const std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+      if (request.target.size() > scheme.size() && request.target.substr(0, scheme.size()) == scheme) {
+        const std::string_view rest = request.target.substr(scheme.size());
+        const std::size_t slash = rest.find_first_of("/?");
+        request.authority = rest.substr(0, slash);
+        foreign_target = !names_this_listener(request.authority);
+        request.target = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+        if (!request.target.empty() && request.target.front() == '?') {
+          absolute_target_ = "/" + std::string(request.target);
+          request.target = absolute_target_;
+        }
+      }
+    }
+    if (foreign_target) {
+      const hpack::Header refused[] = {{":status", "400"}, {"connection", "close"}};
+      (void)conn_.submit_response(r.request, refused, true);
+      return;
+    }
+    if (r.h2c_upgrade && !tls_ && worker_.limits->h2c && !worker_.shutting_down && begin_upgrade(r, request)) {
+      return;
+    }
+
+    const auto started = std::chrono::steady_clock::now();
+    Response response = worker_.handler->handle(request);
+    const std::string status = std::to_string(response.status);
+    fields_.clear();
+    fields_.push_back({":status", status});
+    for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
+    const bool has_body = response.body != nullptr && request.method != "HEAD";
+    if (!conn_.submit_response(r.request, fields_, !has_body)) return;
+    if (has_body) (void)conn_.send_body(r.request, std::move(response.body));
+    if (worker_.access_log != nullptr) {
+      worker_.access_log->write(request, response.status, response.content_length.value_or(0),
+                                std::chrono::steady_clock::now() - started);
+    }
+  }
+
+  bool names_this_listener(std::string_view authority) const {
+    std::error_code ec;
+    const auto local = stream_.lowest_layer().local_endpoint(ec);
+    if (ec) return false;
+    const std::string port = std::to_string(local.port());
+    const std::string address = local.address().to_string();
+    const bool v6 = local.address().is_v6();
+    return authority == (v6 ? "[" + address + "]" : address) + ":" + port || authority == "localhost:" + port;
+  }
+
+  // RFC 7540 §3.2: 101, then the same socket speaks HTTP/2 and the request is answered on stream 1.
+  bool begin_upgrade(const http1::RequestReceived& r, const Request& request) {
+    auto rest = conn_.accept_h2c_upgrade(r.request);
+    if (!rest) return false;
+    upgrade_ = std::make_unique<Upgrade>();
+    upgrade_->rest = std::move(*rest);
+    upgrade_->settings.assign(r.http2_settings.begin(), r.http2_settings.end());
+    // The request in HTTP/2 form: pseudo-header fields, then the fields that mean something end to end.
+    auto& f = upgrade_->fields;
+    f.emplace_back(":method", std::string(request.method));
+    f.emplace_back(":scheme", "http");
+    f.emplace_back(":authority", std::string(request.authority));
+    f.emplace_back(":path", std::string(request.target));
+    for (const hpack::Header& h : r.headers) {
+      const std::string_view n = h.name;
+      if (n == "host" || n == "connection" || n == "upgrade" || n == "http2-settings" || n == "keep-alive" ||
+          n == "proxy-connection" || n == "transfer-encoding" || (n == "te" && h.value != "trailers")) {
+        continue;
+      }
+      f.emplace_back(std::string(n), std::string(h.value));
+    }
+    return true;
+  }
+
+  void finish_upgrade() {
+    closed_ = true;  // this session gives its socket away
+    timer_.cancel();
+    auto session = std::make_shared<H2Session<Stream>>(std::move(stream_), worker_, Protocol::h2c, remote_);
+    std::vector<http2::Header> request;
+    for (const auto& [name, value] : upgrade_->fields) request.push_back({name, value});
+    session->start_upgraded(upgrade_->settings, request, upgrade_->rest);
+  }
+
+  void flush() {
+    if (writing_ || closed_) return;
+    const std::span<const std::byte> out = conn_.pending_output();
+    if (out.empty()) {
+      if (upgrade_ && conn_.upgraded()) {
+        finish_upgrade();
+      } else if (conn_.is_closed()) {
+        close();
+      }
+      return;
+    }
+    const std::size_t n = std::min(out.size(), worker_.limits->max_write_chunk);
+    write_buffer_.assign(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
+    conn_.consume_output(n);
+    writing_ = true;
+    asio::async_write(stream_, asio::buffer(write_buffer_),
+                      [self = shared_from_this(), this](std::error_code ec, std::size_t) {
+                        writing_ = false;
+                        if (closed_) return;
+                        if (ec) {
+                          close();
+                          return;
+                        }
+                        after_io();
+                      });
+  }
+
+  // The read timer follows the core's read state: head and body gaps, keep-alive idleness.
+  void arm_timer() {
+    const http1::ReadState state = conn_.read_state();
+    if (state == armed_for_ && timer_armed_) return;
+    armed_for_ = state;
+    const SessionLimits& limits = *worker_.limits;
+    std::chrono::milliseconds timeout{0};
+    switch (state) {
+      case http1::ReadState::idle:
+        timeout = limits.keep_alive_timeout;
+        break;
+      case http1::ReadState::head:
+      case http1::ReadState::body:
+        timeout = limits.request_header_timeout;
+        break;
+      default:
+        timer_.cancel();
+        timer_armed_ = false;
+        return;
+    }
+    timer_armed_ = true;
+    timer_.expires_after(timeout);
+    timer_.async_wait([self = shared_from_this(), this, state](std::error_code ec) {
+      if (ec || closed_ || conn_.read_state() != state) return;
+      timer_armed_ = false;
+      handle(conn_.read_timeout());
+      after_io();
+      if (!closed_ && conn_.read_state() == http1::ReadState::idle && conn_.outstanding_requests() == 0 &&
+          conn_.pending_output().empty()) {
+        close();
+      }
+    });
+  }
+
+  struct Upgrade {
+    std::vector<std::byte> rest;
+    std::vector<std::byte> settings;
+    std::vector<std::pair<std::string, std::string>> fields;
+  };
+
+  Stream stream_;
+  http1::ServerConnection conn_;
+  asio::steady_timer timer_;
+  std::string remote_;
+  bool tls_;
+  std::array<std::byte, 16384> in_{};
+  std::vector<std::byte> write_buffer_;
+  std::vector<hpack::Header> fields_;
+  std::unique_ptr<Upgrade> upgrade_;
+  std::string absolute_target_;  // "/?query" made from an absolute-form target without a path
+  http1::ReadState armed_for_ = http1::ReadState::closed;
+  bool timer_armed_ = false;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+};
+
+// Starts serving HTTP/1.1 on a connection whose first octets (already read) are `initial`.
+template <class Stream>
+void start_http1(Stream stream, WorkerState& worker, std::string remote, std::span<const std::byte> initial) {
+  const bool tls = std::is_same_v<Stream, TlsStream>;
+  std::make_shared<H1Session<Stream>>(std::move(stream), worker, std::move(remote), tls)->start(initial);
+}
+
+}  // namespace h2push::server

@@ -1,0 +1,55 @@
+// src/server/handler.hpp: what the protocol sessions hand a request to, the same for HTTP/1.1 and HTTP/2.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "h2push/body_source.hpp"
+#include "h2push/hpack/types.hpp"
+
+namespace h2push::server {
+
+enum class Protocol : std::uint8_t { http10, http11, h2, h2c };
+std::string_view to_string(Protocol protocol) noexcept;  // "HTTP/1.1", "HTTP/2.0" ... as access logs write them
+
+// A request's head. Views stay valid for the duration of Handler::handle().
+struct Request {
+  std::string_view method;
+  std::string_view scheme;                // "https" or "http"
+  std::string_view authority;             // :authority or Host
+  std::string_view target;                // the request target: path and query, still percent-encoded
+  std::span<const hpack::Header> fields;  // regular fields, lowercase names (pseudo-header fields excluded)
+  Protocol protocol = Protocol::h2;
+  std::string_view remote;  // peer address, for logs
+
+  // The first value of a field, or an empty view.
+  std::string_view field(std::string_view name) const noexcept {
+    for (const hpack::Header& f : fields) {
+      if (f.name == name) return f.value;
+    }
+    return {};
+  }
+};
+
+// A response: status, fields (lowercase names, no connection-specific ones) and an optional body pulled lazily.
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> fields;
+  std::unique_ptr<BodySource> body;             // null: no content
+  std::optional<std::uint64_t> content_length;  // when known (also sent as content-length by the handler)
+};
+
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  // Called on the connection's worker thread; must not block.
+  virtual Response handle(const Request& request) = 0;
+};
+
+}  // namespace h2push::server

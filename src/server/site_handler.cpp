@@ -1,0 +1,55 @@
+// src/server/site_handler.cpp
+#include "server/site_handler.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <ctime>
+
+namespace h2push::server {
+
+const std::string& http_date() {
+  thread_local std::string cached;
+  thread_local std::time_t cached_at = 0;
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_at || cached.empty()) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[40];
+    const std::size_t n = std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached.assign(buffer, n);
+    cached_at = now;
+  }
+  return cached;
+}
+
+Response SiteHandler::handle(const Request& request) {
+  FileRequest file_request;
+  file_request.method = request.method;
+  file_request.target = request.target;
+  file_request.if_match = request.field("if-match");
+  file_request.if_none_match = request.field("if-none-match");
+  file_request.if_modified_since = request.field("if-modified-since");
+  file_request.if_unmodified_since = request.field("if-unmodified-since");
+  file_request.if_range = request.field("if-range");
+  file_request.range = request.field("range");
+  file_request.accept_encoding = request.field("accept-encoding");
+  const FileResponse file = files_->serve(file_request);
+
+  Response response;
+  response.status = file.status;
+  response.fields.reserve(file.headers.size() + 2);
+  response.fields.emplace_back("server", "h2push");
+  response.fields.emplace_back("date", http_date());
+  for (const ResponseHeader& h : file.headers) {
+    response.fields.emplace_back(h.name, h.value);
+    if (h.name == "content-length") {
+      std::uint64_t length = 0;
+      std::from_chars(h.value.data(), h.value.data() + h.value.size(), length);
+      response.content_length = length;
+    }
+  }
+  response.body = open_body(file);
+  return response;
+}
+
+}  // namespace h2push::server
