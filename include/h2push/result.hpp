@@ -20,7 +20,7 @@ Unexpected(E) -> Unexpected<E>;
 template <class T, class E>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}                    // NOLINT: implicit by design
   Result(Unexpected<E> error) : data_(std::in_place_index<1>, std::move(error.error)) {}  // NOLINT
 
   bool ok() const noexcept { return data_.index() == 0; }

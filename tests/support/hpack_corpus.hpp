@@ -16,7 +16,7 @@ using HeaderPairs = std::vector<std::pair<std::string, std::string>>;
 
 struct StoryCase {
   std::optional<std::uint32_t> header_table_size;  // SETTINGS_HEADER_TABLE_SIZE acknowledged before this case
-  std::vector<std::byte> wire;                      // empty for raw-data stories
+  std::vector<std::byte> wire;                     // empty for raw-data stories
   HeaderPairs headers;
 };
 
