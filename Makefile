@@ -20,6 +20,7 @@ $(BUILD)/CMakeCache.txt:
 build: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
+# (GCC 12 reports false -Wmaybe-uninitialized under -fsanitize; warnings stay errors in the Release build.)
 # Serves the built-in demo site on 8080 (HTTP/1.1, h2c) and 8443 (h2 over TLS, self-signed) until Ctrl-C.
 # Other addresses: make run HTTP=127.0.0.1:9080 HTTPS=127.0.0.1:9443; a directory: make run DIR=/srv/www
 HTTP ?= 127.0.0.1:8080
@@ -32,7 +33,8 @@ test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 $(ASAN_BUILD)/CMakeCache.txt:
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DH2PUSH_SANITIZE=ON -DH2PUSH_BENCH=OFF $(CMAKE_FLAGS)
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DH2PUSH_SANITIZE=ON -DH2PUSH_BENCH=OFF \
+	  -DH2PUSH_WERROR=OFF $(CMAKE_FLAGS)
 
 test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)

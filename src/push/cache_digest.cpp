@@ -65,7 +65,7 @@ class BitReader {
   BitReader(const std::vector<std::uint8_t>& bytes, std::size_t start) : bytes_(bytes), position_(start * 8) {}
   bool get_bit(std::uint32_t& bit) {
     if (position_ >= bytes_.size() * 8) return false;
-    bit = (bytes_[position_ / 8] >> (7 - position_ % 8)) & 1u;
+    bit = (static_cast<std::uint32_t>(bytes_[position_ / 8]) >> (7 - position_ % 8)) & 1u;
     ++position_;
     return true;
   }
