@@ -6,100 +6,35 @@
 // story (4096-octet table, Huffman when shorter, as both libraries default to). Counters:
 //   headers           fields decoded or encoded per second (benchmark::Counter::kIsRate)
 //   compressed_bytes  encode: octets of all header blocks of one pass (lower is better)
-//   allocs            heap allocations per iteration (operator new, replaced below; libnghttp2 via nghttp2_mem)
+//   allocs            heap allocations per iteration (operator new, replaced by alloc_counter.cpp; libnghttp2
+//                     via its counting nghttp2_mem)
 //   allocs_per_header allocations per field decoded; the _steady benchmarks keep one context and one HeaderList
 //                     for the whole run, so this is the per-field cost once warm (target: 0).
 #include <benchmark/benchmark.h>
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <new>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "alloc_counter.hpp"
 #include "h2push/hpack.h"
 #include "support/hpack_corpus.hpp"
 
 namespace {
 
-std::atomic<std::uint64_t> g_heap_allocations{0};
-
-std::uint64_t heap_allocations() noexcept { return g_heap_allocations.load(std::memory_order_relaxed); }
-
-void* counted_malloc(std::size_t size) noexcept {
-  g_heap_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(size == 0 ? 1 : size);
-}
-
-void* counted_aligned_alloc(std::size_t size, std::align_val_t alignment) noexcept {
-  g_heap_allocations.fetch_add(1, std::memory_order_relaxed);
-  const auto align = static_cast<std::size_t>(alignment);
-  const std::size_t rounded = (size + align - 1) / align * align;  // aligned_alloc wants a multiple
-  return std::aligned_alloc(align, rounded == 0 ? align : rounded);
-}
-
-// Out of line so that the compiler does not pair a free() it can see with an operator new it can see and warn
-// (-Wmismatched-new-delete): the replaced operator new below does allocate with malloc.
-[[gnu::noinline]] void release(void* p) noexcept { std::free(p); }
-
-}  // namespace
-
-// Every C++ heap allocation of the process goes through these, so a benchmark can count its own.
-void* operator new(std::size_t size) {
-  if (void* p = counted_malloc(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  if (void* p = counted_malloc(size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return counted_malloc(size); }
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return counted_malloc(size); }
-void* operator new(std::size_t size, std::align_val_t alignment) {
-  if (void* p = counted_aligned_alloc(size, alignment)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size, std::align_val_t alignment) {
-  if (void* p = counted_aligned_alloc(size, alignment)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { release(p); }
-void operator delete[](void* p) noexcept { release(p); }
-void operator delete(void* p, std::size_t) noexcept { release(p); }
-void operator delete[](void* p, std::size_t) noexcept { release(p); }
-void operator delete(void* p, std::align_val_t) noexcept { release(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { release(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { release(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { release(p); }
-
-namespace {
-
 using benchmark::Counter;
+using h2push::bench::heap_allocations;
 using h2push::hpack::Decoder;
 using h2push::hpack::Encoder;
 using h2push::hpack::Header;
 using h2push::hpack::HeaderList;
 using h2push::testing::Story;
-
-// libnghttp2 allocates with malloc through an nghttp2_mem; this one counts like our operator new does.
-void* nghttp2_counted_malloc(std::size_t size, void*) { return counted_malloc(size); }
-void nghttp2_counted_free(void* p, void*) { std::free(p); }
-void* nghttp2_counted_calloc(std::size_t n, std::size_t size, void*) {
-  g_heap_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::calloc(n, size);
-}
-void* nghttp2_counted_realloc(void* p, std::size_t size, void*) {
-  g_heap_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::realloc(p, size);
-}
-nghttp2_mem g_nghttp2_counted_mem = {nullptr, nghttp2_counted_malloc, nghttp2_counted_free, nghttp2_counted_calloc,
-                                     nghttp2_counted_realloc};
 
 const std::vector<Story>& wire_stories() {
   static const std::vector<Story> stories = h2push::testing::load_folder("nghttp2");
@@ -323,7 +258,7 @@ BENCHMARK(BM_hpack_decode_h2push_steady)->Unit(benchmark::kMillisecond);
 void BM_hpack_decode_nghttp2_steady(benchmark::State& state) {
   const auto& stream = steady_stream();
   nghttp2_hd_inflater* inflater = nullptr;
-  if (nghttp2_hd_inflate_new2(&inflater, &g_nghttp2_counted_mem) != 0) {
+  if (nghttp2_hd_inflate_new2(&inflater, h2push::bench::counting_nghttp2_mem()) != 0) {
     state.SkipWithError("nghttp2_hd_inflate_new2 failed");
     return;
   }

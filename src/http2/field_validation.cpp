@@ -56,6 +56,7 @@ SectionInfo check_section(std::span<const Header> fields, SectionKind kind) noex
   const bool request = kind == SectionKind::request || kind == SectionKind::push_request;
   bool regular_seen = false;
   bool has_method = false, has_scheme = false, has_path = false, has_authority = false, has_status = false;
+  bool has_host = false;
   std::string_view path, authority, host;
   auto fail = [&info](std::string_view why) {
     info.error = why;
@@ -104,6 +105,7 @@ SectionInfo check_section(std::span<const Header> fields, SectionKind kind) noex
       info.content_length = length;
     } else if (f.name == "host") {
       host = f.value;
+      has_host = true;
     } else if (f.name == "priority" && request) {
       info.priority = parse_priority(f.value, info.priority.value_or(Priority{}));
     }
@@ -124,7 +126,8 @@ SectionInfo check_section(std::span<const Header> fields, SectionKind kind) noex
     if (path.empty()) return fail("empty :path");
   }
   if (has_authority && authority.find('@') != std::string_view::npos) return fail(":authority with userinfo");
-  if (has_authority && !host.empty() && host != authority) return fail("host differs from :authority");
+  // An empty Host differs from a non-empty :authority too (found by fuzz/h2_client_fuzz.cpp).
+  if (has_authority && has_host && host != authority) return fail("host differs from :authority");
   if (kind == SectionKind::push_request) {
     // §8.4: a promised request is safe, cacheable and has no content.
     if (info.method != "GET" && info.method != "HEAD") return fail("promised request is not GET or HEAD");

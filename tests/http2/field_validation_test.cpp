@@ -179,6 +179,7 @@ TEST(FieldValidationTest, RejectsIncompleteOrInvalidRequestTargets) {
 TEST(FieldValidationTest, RejectsHostThatDiffersFromAuthority) {
   // H2-8.3.1-02 (RFC 9113 §8.3.1)
   EXPECT_FALSE(check(request({{"host", "other.example"}}), SectionKind::request).ok());
+  EXPECT_FALSE(check(request({{"host", ""}}), SectionKind::request).ok());  // found by fuzz/h2_client
   EXPECT_TRUE(check(request({{"host", "example.com"}}), SectionKind::request).ok());
   EXPECT_TRUE(
       check({{":method", "GET"}, {":scheme", "https"}, {":path", "/"}, {"host", "a"}}, SectionKind::request).ok());
