@@ -19,13 +19,15 @@
 namespace h2push::server {
 
 template <class Stream>
-class H1Session final : public Session {
+class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> {
+  using Base = ProtocolSession<Stream, http1::ServerConnection>;
+  using Base::closed_, Base::conn_, Base::reading_, Base::stream_, Base::timer_, Base::worker_;
+
  public:
+  using Base::close;
+
   H1Session(Stream stream, WorkerState& worker, std::string remote, bool tls)
-      : Session(worker),
-        stream_(std::move(stream)),
-        conn_(options(*worker.limits)),
-        timer_(stream_.get_executor()),
+      : Base(std::move(stream), worker, http1::ServerConnection(worker.limits->http1)),
         remote_(std::move(remote)),
         tls_(tls) {}
 
@@ -42,20 +44,7 @@ class H1Session final : public Session {
     after_io();
   }
 
-  void close() override {
-    if (closed_) return;
-    closed_ = true;
-    timer_.cancel();
-    if constexpr (std::is_same_v<Stream, TlsStream>) {
-      close_transport(stream_, shared_from_this());
-    } else {
-      close_transport(stream_);
-    }
-  }
-
  private:
-  static http1::Options options(const SessionLimits& limits) { return limits.http1; }
-
   // After any input or output: write what is pending, read if the core wants more, arm the right timer.
   void after_io() {
     if (closed_) return;
@@ -72,17 +61,18 @@ class H1Session final : public Session {
   void read() {
     if (reading_ || closed_ || !conn_.wants_read() || upgrade_) return;
     reading_ = true;
-    stream_.async_read_some(asio::buffer(in_), [self = shared_from_this(), this](std::error_code ec, std::size_t n) {
-      reading_ = false;
-      if (closed_) return;
-      if (ec) {
-        close();
-        return;
-      }
-      conn_.set_date(http_date());
-      handle(conn_.receive({in_.data(), n}));
-      after_io();
-    });
+    stream_.async_read_some(asio::buffer(in_),
+                            [self = this->shared_from_this(), this](std::error_code ec, std::size_t n) {
+                              reading_ = false;
+                              if (closed_) return;
+                              if (ec) {
+                                close();
+                                return;
+                              }
+                              conn_.set_date(http_date());
+                              handle(conn_.receive({in_.data(), n}));
+                              after_io();
+                            });
   }
 
   void handle(std::span<const http1::Event> events) {
@@ -136,19 +126,7 @@ class H1Session final : public Session {
       return;
     }
 
-    const auto started = std::chrono::steady_clock::now();
-    Response response = worker_.handler->handle(request);
-    const std::string status = std::to_string(response.status);
-    fields_.clear();
-    fields_.push_back({":status", status});
-    for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
-    const bool has_body = response.body != nullptr && request.method != "HEAD";
-    if (!conn_.submit_response(r.request, fields_, !has_body)) return;
-    if (has_body) (void)conn_.send_body(r.request, std::move(response.body));
-    if (worker_.access_log != nullptr) {
-      worker_.access_log->write(request, response.status, response.content_length.value_or(0),
-                                std::chrono::steady_clock::now() - started);
-    }
+    this->respond(request, r.request);
   }
 
   bool names_this_listener(std::string_view authority) const {
@@ -195,30 +173,12 @@ class H1Session final : public Session {
   }
 
   void flush() {
-    if (writing_ || closed_) return;
-    const std::span<const std::byte> out = conn_.pending_output();
-    if (out.empty()) {
-      if (upgrade_ && conn_.upgraded()) {
-        finish_upgrade();
-      } else if (conn_.is_closed()) {
-        close();
-      }
-      return;
+    if (this->write_pending([this] { after_io(); })) return;
+    if (upgrade_ && conn_.upgraded()) {
+      finish_upgrade();
+    } else if (conn_.is_closed()) {
+      close();
     }
-    const std::size_t n = std::min(out.size(), worker_.limits->max_write_chunk);
-    write_buffer_.assign(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
-    conn_.consume_output(n);
-    writing_ = true;
-    asio::async_write(stream_, asio::buffer(write_buffer_),
-                      [self = shared_from_this(), this](std::error_code ec, std::size_t) {
-                        writing_ = false;
-                        if (closed_) return;
-                        if (ec) {
-                          close();
-                          return;
-                        }
-                        after_io();
-                      });
   }
 
   // The read timer follows the core's read state: head and body gaps, keep-alive idleness.
@@ -243,7 +203,7 @@ class H1Session final : public Session {
     }
     timer_armed_ = true;
     timer_.expires_after(timeout);
-    timer_.async_wait([self = shared_from_this(), this, state](std::error_code ec) {
+    timer_.async_wait([self = this->shared_from_this(), this, state](std::error_code ec) {
       if (ec || closed_ || conn_.read_state() != state) return;
       timer_armed_ = false;
       handle(conn_.read_timeout());
@@ -261,21 +221,13 @@ class H1Session final : public Session {
     std::vector<std::pair<std::string, std::string>> fields;
   };
 
-  Stream stream_;
-  http1::ServerConnection conn_;
-  asio::steady_timer timer_;
   std::string remote_;
   bool tls_;
   std::array<std::byte, 16384> in_{};
-  std::vector<std::byte> write_buffer_;
-  std::vector<hpack::Header> fields_;
   std::unique_ptr<Upgrade> upgrade_;
   std::string absolute_target_;  // "/?query" made from an absolute-form target without a path
   http1::ReadState armed_for_ = http1::ReadState::closed;
   bool timer_armed_ = false;
-  bool reading_ = false;
-  bool writing_ = false;
-  bool closed_ = false;
 };
 
 // Starts serving HTTP/1.1 on a connection whose first octets (already read) are `initial`.

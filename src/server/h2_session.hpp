@@ -18,13 +18,15 @@
 namespace h2push::server {
 
 template <class Stream>
-class H2Session final : public Session {
+class H2Session final : public ProtocolSession<Stream, http2::Connection> {
+  using Base = ProtocolSession<Stream, http2::Connection>;
+  using Base::closed_, Base::conn_, Base::reading_, Base::stream_, Base::timer_, Base::worker_;
+
  public:
+  using Base::close;
+
   H2Session(Stream stream, WorkerState& worker, Protocol protocol, std::string remote)
-      : Session(worker),
-        stream_(std::move(stream)),
-        conn_(server_options(*worker.limits)),
-        timer_(stream_.get_executor()),
+      : Base(std::move(stream), worker, http2::Connection(server_options(*worker.limits))),
         protocol_(protocol),
         remote_(std::move(remote)) {}
 
@@ -56,17 +58,6 @@ class H2Session final : public Session {
     flush();
   }
 
-  void close() override {
-    if (closed_) return;
-    closed_ = true;
-    timer_.cancel();
-    if constexpr (std::is_same_v<Stream, TlsStream>) {
-      close_transport(stream_, shared_from_this());
-    } else {
-      close_transport(stream_);
-    }
-  }
-
  private:
   static http2::Options server_options(const SessionLimits& limits) {
     http2::Options o = limits.http2;
@@ -78,18 +69,19 @@ class H2Session final : public Session {
   void read() {
     if (reading_ || closed_) return;
     reading_ = true;
-    stream_.async_read_some(asio::buffer(in_), [self = shared_from_this(), this](std::error_code ec, std::size_t n) {
-      reading_ = false;
-      if (closed_) return;
-      if (ec) {
-        close();  // EOF or reset: the peer is gone
-        return;
-      }
-      last_activity_ = std::chrono::steady_clock::now();
-      on_bytes({in_.data(), n});
-      flush();
-      read();
-    });
+    stream_.async_read_some(asio::buffer(in_),
+                            [self = this->shared_from_this(), this](std::error_code ec, std::size_t n) {
+                              reading_ = false;
+                              if (closed_) return;
+                              if (ec) {
+                                close();  // EOF or reset: the peer is gone
+                                return;
+                              }
+                              last_activity_ = std::chrono::steady_clock::now();
+                              on_bytes({in_.data(), n});
+                              flush();
+                              read();
+                            });
   }
 
   void on_bytes(std::span<const std::byte> bytes) {
@@ -118,50 +110,17 @@ class H2Session final : public Session {
     }
     request.fields = r.headers.subspan(regular);
     if (request.authority.empty()) request.authority = request.field("host");
-    const auto started = std::chrono::steady_clock::now();
-    Response response = worker_.handler->handle(request);
-
-    const std::string status = std::to_string(response.status);
-    fields_.clear();
-    fields_.push_back({":status", status});
-    for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
-    const bool has_body = response.body != nullptr && request.method != "HEAD";
-    if (!conn_.submit_response(r.stream, fields_, !has_body)) return;  // the stream is gone (reset meanwhile)
-    if (has_body) (void)conn_.send_body(r.stream, std::move(response.body));
-    if (worker_.access_log != nullptr) {
-      worker_.access_log->write(request, response.status, response.content_length.value_or(0),
-                                std::chrono::steady_clock::now() - started);
-    }
+    this->respond(request, r.stream);
   }
 
   void flush() {
-    if (writing_ || closed_) return;
-    const std::span<const std::byte> out = conn_.pending_output();
-    if (out.empty()) {
-      if (conn_.is_closed()) close();
-      return;
-    }
-    // The core's buffer may grow while the socket write is in flight, so the octets are moved out first.
-    const std::size_t n = std::min(out.size(), worker_.limits->max_write_chunk);
-    write_buffer_.assign(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
-    conn_.consume_output(n);
-    writing_ = true;
-    asio::async_write(stream_, asio::buffer(write_buffer_),
-                      [self = shared_from_this(), this](std::error_code ec, std::size_t) {
-                        writing_ = false;
-                        if (closed_) return;
-                        if (ec) {
-                          close();
-                          return;
-                        }
-                        flush();
-                      });
+    if (!this->write_pending([this] { flush(); }) && conn_.is_closed()) close();
   }
 
   // Once a second: time for the core (SETTINGS timeout, budgets), the idle timeout, the shutdown deadline.
   void tick() {
     timer_.expires_after(std::chrono::seconds(1));
-    timer_.async_wait([self = shared_from_this(), this](std::error_code ec) {
+    timer_.async_wait([self = this->shared_from_this(), this](std::error_code ec) {
       if (ec || closed_) return;
       const auto now = std::chrono::steady_clock::now();
       handle(conn_.advance(instant_now()));
@@ -181,19 +140,11 @@ class H2Session final : public Session {
     });
   }
 
-  Stream stream_;
-  http2::Connection conn_;
-  asio::steady_timer timer_;
   Protocol protocol_;
   std::string remote_;
   std::array<std::byte, 16384> in_{};
-  std::vector<std::byte> write_buffer_;
-  std::vector<http2::Header> fields_;
   std::chrono::steady_clock::time_point last_activity_;
   std::optional<std::chrono::steady_clock::time_point> shutdown_started_;
-  bool reading_ = false;
-  bool writing_ = false;
-  bool closed_ = false;
 };
 
 }  // namespace h2push::server

@@ -12,14 +12,14 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/write.hpp>
 
 #include "h2push/http1/server_connection.hpp"
 #include "h2push/http2/connection.hpp"
+#include "server/access_log.hpp"
 #include "server/handler.hpp"
 
 namespace h2push::server {
-
-class AccessLog;
 
 // Timeouts and limits every session applies.
 struct SessionLimits {
@@ -93,5 +93,77 @@ void close_transport(TlsStream& stream, const std::shared_ptr<Self>& keep_alive)
     stream.lowest_layer().close(ignored);
   });
 }
+
+// What an HTTP/1.1 and an HTTP/2 session share: a transport driving a sans-IO core (`Core`: http1::ServerConnection
+// or http2::Connection, which have the same output and response calls), closing, writing, answering requests.
+template <class Stream, class Core>
+class ProtocolSession : public Session {
+ public:
+  void close() override {
+    if (closed_) return;
+    closed_ = true;
+    timer_.cancel();
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      close_transport(stream_, shared_from_this());
+    } else {
+      close_transport(stream_);
+    }
+  }
+
+ protected:
+  ProtocolSession(Stream stream, WorkerState& worker, Core core)
+      : Session(worker), stream_(std::move(stream)), conn_(std::move(core)), timer_(stream_.get_executor()) {}
+
+  // Moves up to max_write_chunk octets out of the core (its buffer may grow while the socket write is in flight)
+  // and writes them; `written` runs once they are out. Returns false when nothing is pending.
+  template <class Written>
+  bool write_pending(Written written) {
+    if (writing_ || closed_) return true;
+    const std::span<const std::byte> out = conn_.pending_output();
+    if (out.empty()) return false;
+    const std::size_t n = std::min(out.size(), worker_.limits->max_write_chunk);
+    write_buffer_.assign(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
+    conn_.consume_output(n);
+    writing_ = true;
+    asio::async_write(stream_, asio::buffer(write_buffer_),
+                      [self = shared_from_this(), this, written](std::error_code ec, std::size_t) {
+                        writing_ = false;
+                        if (closed_) return;
+                        if (ec) {
+                          close();
+                          return;
+                        }
+                        written();
+                      });
+    return true;
+  }
+
+  // Hands `request` to the worker's handler and submits the answer on `id` (no body for HEAD), then logs it.
+  template <class Id>
+  void respond(const Request& request, Id id) {
+    const auto started = std::chrono::steady_clock::now();
+    Response response = worker_.handler->handle(request);
+    const std::string status = std::to_string(response.status);
+    fields_.clear();
+    fields_.push_back({":status", status});
+    for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
+    const bool has_body = response.body != nullptr && request.method != "HEAD";
+    if (!conn_.submit_response(id, fields_, !has_body)) return;  // the stream or request is gone meanwhile
+    if (has_body) (void)conn_.send_body(id, std::move(response.body));
+    if (worker_.access_log != nullptr) {
+      worker_.access_log->write(request, response.status, response.content_length.value_or(0),
+                                std::chrono::steady_clock::now() - started);
+    }
+  }
+
+  Stream stream_;
+  Core conn_;
+  asio::steady_timer timer_;
+  std::vector<std::byte> write_buffer_;
+  std::vector<hpack::Header> fields_;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+};
 
 }  // namespace h2push::server
