@@ -11,7 +11,9 @@ How it works (every step bounded, loopback only, ports picked at run time):
    certificate is trusted instead: `certutil` (libnss3-tools) adds it as a trusted peer ("P,,") to the NSS database
    `$HOME/.pki/nssdb` of a temporary `$HOME`, the one Chromium on Linux reads.
 2. The server (`h2push serve ROOT --config CFG --cert --key`, `[push] mode = …, think_time = "500ms"` so the HTML
-   comes well after the 103) serves a page with a style sheet (which names a font), a script and an image.
+   comes well after the 103) serves a page with a style sheet (which names a font), a script and an image. The
+   assets are cacheable (`max-age`): Chromium keeps Early Hints preloads in its HTTP cache and uses them only when
+   fresh there, so with h2push's default `no-cache` it revalidates each asset and reports its ordinary initiator.
 3. A Python h2 client (python3-h2, SETTINGS_ENABLE_PUSH=0 like Chromium, certificate verified) fetches the page once
    and reads the 103's Link fields: the assets Chromium must load from the hints.
 4. `chromium --headless --dump-dom https://localhost:PORT/` with a fresh profile. The page's inline script, on the
@@ -304,7 +306,7 @@ def probe_hints(port, cafile):
     for link in links:
         path, params = parse_link(link)
         if params.get("rel") in ("preload", "modulepreload"):
-            paths.append(path)
+            paths.append(re.sub(r"^https://(localhost|127\.0\.0\.1):\d+", "", path))
     return paths, links, interim
 
 
