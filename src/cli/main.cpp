@@ -20,6 +20,8 @@ struct ServeFlags {
   std::string cert;
   std::string key;
   std::optional<std::uint32_t> workers;
+  std::string push;
+  std::string think_time;
 };
 
 int run_serve(const ServeFlags& flags) {
@@ -45,6 +47,22 @@ int run_serve(const ServeFlags& flags) {
   if (!flags.cert.empty()) overrides.cert = flags.cert;
   if (!flags.key.empty()) overrides.key = flags.key;
   overrides.workers = flags.workers;
+  if (!flags.push.empty()) {
+    auto mode = parse_push_mode(flags.push);
+    if (!mode) {
+      std::fprintf(stderr, "h2push: --push: %s\n", mode.error().c_str());
+      return 2;
+    }
+    overrides.push = *mode;
+  }
+  if (!flags.think_time.empty()) {
+    auto delay = parse_duration(flags.think_time);
+    if (!delay) {
+      std::fprintf(stderr, "h2push: --think-time: %s\n", delay.error().c_str());
+      return 2;
+    }
+    overrides.think_time = *delay;
+  }
 
   std::optional<ServerConfig> config;
   if (!flags.config.empty()) {
@@ -83,6 +101,11 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--cert", serve.cert, "PEM certificate chain (default: a self-signed one for localhost)");
   serve_cmd->add_option("--key", serve.key, "PEM private key for --cert");
   serve_cmd->add_option("--workers", serve.workers, "Worker threads, one event loop each (default: one per core)");
+  serve_cmd->add_option("--push", serve.push,
+                        "auto (push if the client accepts it, else 103 Early Hints), push, hints or off, for every "
+                        "path (default: push.mode, auto)");
+  serve_cmd->add_option("--think-time", serve.think_time,
+                        "Delay HTML responses like a slow backend, e.g. 200ms, while hints and pushes flow");
 
   try {
     app.parse(argc, argv);
