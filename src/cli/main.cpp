@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/discover.hpp"
 #include "h2push/version.hpp"
 #include "server/config.hpp"
 #include "server/serve.hpp"
@@ -84,12 +85,16 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--key", serve.key, "PEM private key for --cert");
   serve_cmd->add_option("--workers", serve.workers, "Worker threads, one event loop each (default: one per core)");
 
+  h2push::cli::DiscoverFlags discover;
+  CLI::App* discover_cmd = h2push::cli::add_discover_command(app, discover);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // usage errors exit 2
   }
   if (*serve_cmd) return run_serve(serve);
+  if (*discover_cmd) return h2push::cli::run_discover(discover, stdout, stderr);
   std::puts(app.help().c_str());
   return 0;
 }
