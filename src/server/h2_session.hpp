@@ -91,9 +91,16 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
 
   void handle(std::span<const http2::Event> events) {
     for (const http2::Event& e : events) {
-      if (const auto* request = std::get_if<http2::RequestReceived>(&e)) on_request(*request);
+      if (const auto* request = std::get_if<http2::RequestReceived>(&e)) {
+        on_request(*request);
+      } else if (const auto* reset = std::get_if<http2::StreamReset>(&e)) {
+        // A promised (even) stream reset by the client: a push it did not want (RFC 9113 §8.4.2).
+        if (reset->by_peer && reset->stream.is_server_initiated()) this->push_record_.on_reset(reset->stream.value());
+      }
     }
   }
+
+  void output_ready() override { flush(); }
 
   void on_request(const http2::RequestReceived& r) {
     Request request;
