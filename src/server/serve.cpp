@@ -89,7 +89,17 @@ int serve(const ServerConfig& config, std::FILE* out) {
     root = *extracted;
   }
   StaticOptions file_options = static_options(config, root);
-  if (config.server.root.empty()) file_options.default_type = "text/plain; charset=utf-8";  // the demo's /hello
+  if (config.server.root.empty()) {
+    file_options.default_type = "text/plain; charset=utf-8";  // the demo's /hello
+    // Browsers keep Early Hints preloads in their HTTP cache and use them only while fresh there: with the
+    // default `no-cache` they would revalidate every hinted asset. The demo's assets get ten minutes unless the
+    // configuration says otherwise (docs/push.md, "Caching and Early Hints").
+    if (config.cache.extensions.empty()) {
+      for (const char* extension : {".css", ".js", ".mjs", ".woff", ".woff2", ".png", ".svg", ".ico", ".json"}) {
+        file_options.cache_control_rules.push_back({extension, "max-age=600"});
+      }
+    }
+  }
   auto files = std::make_shared<StaticFiles>(std::move(file_options));
   if (!files->ready()) {
     std::fprintf(stderr, "h2push: cannot serve %s: %s\n", root.c_str(), files->error().c_str());

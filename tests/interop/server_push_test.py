@@ -359,6 +359,12 @@ def nghttp_demo_site(args):
         check(promised, "no :path in the PUSH_PROMISE frames")
         again = promised & requested
         check(not again, f"nghttp -a requested pushed assets again: {sorted(again)}")
+        # The demo's assets are fresh for a while, so browsers use what a 103 preloaded (docs/push.md).
+        curl = require_peer("curl")
+        for path, want in (("/css/main.css", "max-age=600"), ("/js/app.js", "max-age=600"), ("/", "no-cache")):
+            head = run_peer([curl, "-sSI", server.url(path, tls=False)], timeout=30).stdout.decode("latin-1")
+            check(re.search(r"(?im)^cache-control: " + re.escape(want) + r"\r?$", head) is not None,
+                  f"{path}: expected Cache-Control {want}:\n{head}")
 
 
 TESTS = [
