@@ -228,7 +228,7 @@ class ProtocolSession : public Session {
       pushed.protocol = request.protocol;
       pushed.remote = request.remote;
       Response response = worker_.handler->handle(pushed);
-      if (response.status != 200) continue;  // only what a GET would get in full is worth promising
+      if (response.status != 200 || !storable(response)) continue;  // only what a GET would get and keep
       const hpack::Header promise[] = {{":method", "GET"},
                                        {":scheme", request.scheme},
                                        {":authority", request.authority},
@@ -256,6 +256,16 @@ class ProtocolSession : public Session {
       if (worker_.access_log != nullptr) worker_.access_log->write(pushed, 200, length, {}, "pushed");
     }
     return bytes;
+  }
+
+  // A pushed response must be one the client may store and reuse for its own request (RFC 9111 §3, RFC 9113 §8.4).
+  static bool storable(const Response& response) {
+    for (const auto& [name, value] : response.fields) {
+      if (name == "cache-control" && value.find("no-store") != std::string::npos) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // The page's response after `delay` (push.think_time): the request is copied, the timer keeps the session alive

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -95,14 +96,18 @@ struct PushRecord {
     ++pushes;
   }
 
-  // The client reset promised stream `id` (CANCEL, REFUSED_STREAM...): never push that path to it again.
-  void on_reset(std::uint32_t id) {
+  // The client reset promised stream `id` (CANCEL, REFUSED_STREAM...): never push that path to it again. Returns
+  // the path and the body octets produced before the reset, or nullopt for a stream that is not a known push.
+  std::optional<std::pair<std::string, std::uint64_t>> on_reset(std::uint32_t id) {
     const auto it = open.find(id);
-    if (it == open.end()) return;
+    if (it == open.end()) return std::nullopt;
     ++refused;
-    refused_bytes += it->second.progress->sent;
-    refused_paths.push_back(std::move(it->second.path));
+    const std::uint64_t sent = it->second.progress->sent;
+    refused_bytes += sent;
+    refused_paths.push_back(it->second.path);
+    std::pair<std::string, std::uint64_t> result{std::move(it->second.path), sent};
     open.erase(it);
+    return result;
   }
 };
 

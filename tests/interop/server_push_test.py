@@ -196,6 +196,20 @@ def cancelled_push_stops(server, _root):
         again_paths = {p.request_header(":path") for p in c.pushes[pushed_before:]}
         check(again_paths == ASSETS - {"/img/huge.png"}, f"the second load pushed {sorted(again_paths)}")
         check(c.streams[again].status == 200 and c.goaway is None, "the connection did not stay fine")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and "push-refused" not in server.stdout():
+        time.sleep(0.05)
+    check(re.search(r'"GET /img/huge\.png HTTP/2\.0" 200 \d+ .*push-refused', server.stdout()) is not None,
+          f"the refused push is not in the access log:\n{server.stdout()[-1500:]}")
+
+
+@site(config=CONFIG + '\n[cache.paths]\n"/img/" = "no-store"\n')
+def no_store_is_not_pushed(server, _root):
+    with h2client(server) as c:
+        page = c.get("/", headers=NAV)
+        wait_pushes_done(c)
+        check(set(paths(c.pushes)) == ASSETS - IMAGES, f"pushed {paths(c.pushes)} (images are no-store)")
+        check(page.status == 200, "the page failed")
 
 
 @site()
@@ -373,6 +387,7 @@ TESTS = [
     ("HintsWhenPushIsDisabledTls", hints_when_push_is_disabled(True)),
     ("HintsWhenPushIsDisabledH2c", hints_when_push_is_disabled(False)),
     ("CancelledPushStops", cancelled_push_stops),
+    ("NoStoreIsNotPushed", no_store_is_not_pushed),
     ("CurlHttp11Sees103", curl_http11_sees_103),
     ("Http10GetsNo103", http10_gets_no_103),
     ("HintsH1Off", hints_h1_off),
