@@ -3,6 +3,7 @@ find_package(spdlog CONFIG REQUIRED)
 find_package(nlohmann_json CONFIG REQUIRED)
 add_library(h2push_server STATIC
   access_log.cpp
+  error_log.cpp
   serve.cpp
   server.cpp
   site_handler.cpp)
