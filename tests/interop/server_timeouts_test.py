@@ -3,8 +3,8 @@
 the test is quick: the send timeout (an HTTP/2 stream whose window stays closed gets RST_STREAM(CANCEL); a connection
 whose window stays closed gets GOAWAY(ENHANCE_YOUR_CALM); a client that stops reading, HTTP/2 or HTTP/1.1, is cut),
 while other clients are served meanwhile; the TLS handshake, request header, HTTP/2 idle, HTTP/1.1 keep-alive and
-SETTINGS ACK timeouts. Every case asserts what the peer sees (frames, status, the connection closing) and the error
-log line; waits are bounded, and nothing asserts speed."""
+SETTINGS ACK timeouts; the graceful shutdown's deadline. Every case asserts what the peer sees (frames, status, the
+connection closing) and the error log line; waits are bounded, and nothing asserts speed."""
 
 import os
 import socket
@@ -243,6 +243,27 @@ def closes_on_every_other_timeout(server):
     serve_others(server)
 
 
+def cuts_connections_at_shutdown_deadline(args):
+    # A download stalled on a closed window (the send timeout is the default minute) outlives the graceful
+    # shutdown: it gets the GOAWAYs, and is cut at timeouts.shutdown; the server then exits 0.
+    config = '[timeouts]\nshutdown = "1s"\n[logging]\nerror_log = "error.log"\n'
+    with tempfile.TemporaryDirectory(prefix="h2push-root-") as root:
+        write_tree(root, FILES)
+        with H2pushServer(args.binary, root, config_text=config) as server:
+            with RawH2Client(server.http_port, tls=False, auto_ack=False) as c:
+                c.send_frame(RawH2Client.SETTINGS, 0, 0, struct.pack(">HI", 0x4, 0))  # INITIAL_WINDOW_SIZE = 0
+                sid = c.request("/medium.bin")
+                c.pump_until(lambda: c.streams[sid].headers is not None, what="the response HEADERS")
+                server.signal(15)
+                c.pump_until(lambda: len(c.goaways) >= 2, timeout=10, what="both GOAWAYs")
+                check(c.goaways[-1].last_stream_id == sid, f"GOAWAY frames {c.goaways!r}")
+                check(c.wait_closed(timeout=10), "the stalled connection was not cut at the shutdown deadline")
+                check(not c.streams[sid].done, "the stalled stream ended, yet its window never opened")
+            code = server.wait(timeout=15)
+            check(code == 0, f"the server exited with {code} after the shutdown deadline")
+            wait_for_log(server, "shutdown deadline passed")
+
+
 TESTS = [
     ("ServerTimeoutsTest.ResetsStreamWhenItsWindowStaysClosed", resets_stream_whose_window_stays_closed),
     ("ServerTimeoutsTest.SendsGoawayWhenConnectionWindowStaysClosed", sends_goaway_when_connection_window_stays_closed),
@@ -250,6 +271,7 @@ TESTS = [
     ("ServerTimeoutsTest.ClosesWhenH2ClientStopsReading", cuts_client_that_stops_reading("h2")),
     ("ServerTimeoutsTest.ClosesWhenH2cClientStopsReading", cuts_client_that_stops_reading("h2c")),
     ("ServerTimeoutsTest.ClosesWhenHandshakeHeaderKeepAliveIdleOrSettingsAckTimesOut", closes_on_every_other_timeout),
+    ("ServerTimeoutsTest.CutsStalledConnectionAtShutdownDeadline", cuts_connections_at_shutdown_deadline),
 ]
 
 if __name__ == "__main__":
