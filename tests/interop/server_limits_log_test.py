@@ -6,7 +6,8 @@
   connection is served again, and the count does not leak (a further third is again refused).
 - An error log at level debug gets the startup lines, a line per connection, one for a TLS handshake that fails and
   one naming the HTTP/2 error code for a connection that sends a bad preface; at level info the same minus the debug
-  lines; at level error it stays empty."""
+  lines; at level error it stays empty.
+- The access log: a combined-format line per response on stdout by default, JSON lines in a file when configured."""
 
 import os
 import socket
@@ -171,11 +172,42 @@ def writes_levels(level):
     return test
 
 
+def writes_access_log(fmt):
+    def test(args):
+        import json
+        import re
+        with tempfile.TemporaryDirectory(prefix="h2push-root-") as root:
+            write_tree(root, FILES)
+            config = '[logging]\naccess_log = "access.log"\naccess_format = "json"\n' if fmt == "json" else None
+            with H2pushServer(args.binary, root, config_text=config) as server:
+                served_h1(server).close()
+                served_h2(server).close()
+                check(server.stop() == 0, "the server did not exit 0 after SIGTERM")
+                size = len(FILES["small.txt"])
+                if fmt == "json":
+                    with open(os.path.join(server.dir, "access.log"), encoding="utf-8") as f:
+                        entries = [json.loads(line) for line in f if line.strip()]
+                    got = {(e["method"], e["target"], e["protocol"], e["status"], e["bytes"]) for e in entries}
+                    for protocol in ("HTTP/1.1", "HTTP/2.0"):
+                        check(("GET", "/small.txt", protocol, 200, size) in got, f"no {protocol} entry in {entries!r}")
+                    check(all(e["remote"] == LOOPBACK for e in entries), f"remote addresses in {entries!r}")
+                else:  # the combined format, on stdout after the listener lines
+                    lines = server.stdout().splitlines()
+                    for protocol in ("HTTP/1.1", "HTTP/2.0"):
+                        pattern = (r'^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] '
+                                   rf'"GET /small\.txt {re.escape(protocol)}" 200 {size} "-" "-"$')
+                        check(any(re.match(pattern, line) for line in lines),
+                              f"no combined {protocol} line in {lines[-6:]!r}")
+    return test
+
+
 TESTS = [
     ("ServerLimitsLogTest.RefusesConnectionsOverMaxConnectionsOverAllWorkers", enforces_max_connections),
     ("ServerLimitsLogTest.LogsProtocolErrorsAndConnectionsWhenLevelDebug", writes_levels("debug")),
     ("ServerLimitsLogTest.LogsProtocolErrorsButNoDebugWhenLevelInfo", writes_levels("info")),
     ("ServerLimitsLogTest.WritesNothingWhenLevelError", writes_levels("error")),
+    ("ServerLimitsLogTest.WritesCombinedAccessLogToStdoutByDefault", writes_access_log("combined")),
+    ("ServerLimitsLogTest.WritesJsonAccessLogToFileWhenConfigured", writes_access_log("json")),
 ]
 
 if __name__ == "__main__":
