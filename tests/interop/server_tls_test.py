@@ -3,18 +3,21 @@
 TLS 1.3 and 1.2 are accepted, TLS 1.1 is refused by the server; TLS 1.2 agrees on an ECDHE suite with an AEAD cipher
 and refuses a CBC suite the certificate could otherwise use; ALPN h2 gives h2, http/1.1 or no ALPN gives HTTP/1.1;
 a ClientHello with SNI (ours or any other name) or without is served; a session is resumed over TLS 1.2 (session id
-cache) and TLS 1.3 (tickets); tls.min_version = "1.3" refuses TLS 1.2 and tls.alpn's order is the server's
-preference. The certificate is the self-signed one the server prints."""
+cache) and TLS 1.3 (tickets); renegotiation is refused (openssl s_client); tls.min_version = "1.3" refuses TLS 1.2
+and tls.alpn's order is the server's preference. The certificate is the self-signed one the server prints."""
 
 import os
 import socket
 import ssl
 import sys
+import subprocess
 import tempfile
+import time
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from h2push_server import LOOPBACK, H2Client, H2pushServer, check, run_tests, write_tree  # noqa: E402
+from h2push_server import (LOOPBACK, H2Client, H2pushServer, check, require_peer, run_tests,  # noqa: E402
+                           write_tree)
 
 FILES = {"small.txt": b"over TLS\n"}
 warnings.filterwarnings("ignore", category=DeprecationWarning)  # TLS 1.1 is named on purpose
@@ -157,6 +160,27 @@ def resumes_sessions(server):
             http11_get(second)
 
 
+@with_server
+def refuses_renegotiation(server):  # H2-9.2.1-01 (RFC 9113 §9.2.1)
+    # openssl s_client renegotiates when it reads "R" on its standard input; the server answers with an alert.
+    args = ["openssl", "s_client", "-connect", f"{LOOPBACK}:{server.https_port}", "-tls1_2", "-servername",
+            "localhost", "-CAfile", server.cert_file]
+    require_peer("openssl")
+    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        process.stdin.write(b"R\n")
+        process.stdin.flush()
+        time.sleep(1.0)  # s_client ends on EOF of its input: leave it time to renegotiate first
+        output, _ = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    text = output.decode("utf-8", "replace")
+    check("Verify return code: 0" in text, f"the handshake itself failed: {text[-800:]!r}")
+    check("RENEGOTIATING" in text, f"s_client did not try to renegotiate: {text[-800:]!r}")
+    check("no renegotiation" in text, f"the server did not refuse the renegotiation: {text[-800:]!r}")
+
+
 def follows_tls_config(args):  # tls.min_version, tls.alpn (docs/configuration.md)
     config = '[tls]\nmin_version = "1.3"\nalpn = ["http/1.1", "h2"]\n'
     with tempfile.TemporaryDirectory(prefix="h2push-root-") as root:
@@ -182,6 +206,7 @@ TESTS = [
     ("ServerTlsTest.SelectsH2OrHttp11ByAlpn", selects_protocol_by_alpn),
     ("ServerTlsTest.ServesWithAndWithoutSni", serves_with_and_without_sni),
     ("ServerTlsTest.ResumesSessionsWhenTls12OrTls13", resumes_sessions),
+    ("ServerTlsTest.RefusesRenegotiationWhenTls12", refuses_renegotiation),
     ("ServerTlsTest.FollowsMinVersionAndAlpnOrderFromConfig", follows_tls_config),
 ]
 
