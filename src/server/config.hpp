@@ -80,13 +80,15 @@ struct TimeoutConfig {
   std::chrono::milliseconds idle{120'000};           // HTTP/2: no open stream for this long, GOAWAY and close
   std::chrono::milliseconds keep_alive{30'000};      // HTTP/1.1: wait for the next request; 0: close after one
   std::chrono::milliseconds settings_ack{10'000};    // HTTP/2: our SETTINGS unacknowledged, SETTINGS_TIMEOUT
+  std::chrono::milliseconds send{60'000};            // no send progress for this long: HTTP/2 stream reset
+                                                     // (window closed) or connection closed (socket stalled)
   std::chrono::milliseconds shutdown{30'000};        // graceful shutdown: then open connections are cut
   friend bool operator==(const TimeoutConfig&, const TimeoutConfig&) = default;
 };
 
 // [limits]. The HTTP/2 ones mirror http2::Options (include/h2push/http2/connection.hpp) and take its defaults.
 struct LimitConfig {
-  std::uint32_t max_connections = 10'000;        // open connections over all listeners; more wait in the backlog
+  std::uint32_t max_connections = 10'000;        // open connections over all listeners; more are closed at once
   std::uint64_t output_buffer_size = 64 * kKiB;  // per connection: no more body is produced while this much output
                                                  // waits (a slow reader costs no memory); http2 output_budget
   std::uint64_t max_pending_output = http2::Options{}.max_pending_output;  // HTTP/2: output a peer forces us to

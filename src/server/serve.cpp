@@ -63,6 +63,8 @@ SessionLimits session_limits(const ServerConfig& config) {
   l.idle_timeout = t.idle;
   l.keep_alive_timeout = t.keep_alive;
   l.shutdown_deadline = t.shutdown;
+  l.send_timeout = t.send;
+  l.max_connections = config.limits.max_connections;
   l.http2 = to_http2_options(config);
   l.h2c = config.server.h2c;
   const LimitConfig& m = config.limits;
@@ -112,6 +114,8 @@ int serve(const ServerConfig& config, std::FILE* out) {
   options.cert_file = config.tls.cert;
   options.key_file = config.tls.key;
   options.state_dir = run_dir / "tls";
+  options.tls_min_version = config.tls.min_version;
+  options.alpn = config.tls.alpn;
   options.workers = config.server.workers;
   options.limits = session_limits(config);
   options.make_handler = [files] { return std::make_unique<SiteHandler>(files); };
@@ -127,6 +131,8 @@ int serve(const ServerConfig& config, std::FILE* out) {
   }
   options.access_log = log_destination(config.logging.access_log);
   options.access_log_format = config.logging.access_format;
+  options.error_log = log_destination(config.logging.error_log);
+  options.error_log_level = config.logging.level;
 
   auto server = Server::start(std::move(options));
   if (!server) {

@@ -4,6 +4,7 @@ find_package(nlohmann_json CONFIG REQUIRED)
 add_library(h2push_server STATIC
   access_log.cpp
   push_policy.cpp
+  error_log.cpp
   serve.cpp
   server.cpp
   site_handler.cpp)

@@ -1,14 +1,19 @@
 // src/server/session.hpp: what every connection of the server has in common, and what the worker keeps of them.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_set>
+#include <utility>
 
+#include <spdlog/logger.h>
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
@@ -30,6 +35,8 @@ struct SessionLimits {
   std::chrono::milliseconds idle_timeout{60'000};            // no stream open and nothing received
   std::chrono::milliseconds keep_alive_timeout{15'000};      // HTTP/1.1 between requests
   std::chrono::milliseconds shutdown_deadline{10'000};       // graceful shutdown: in-flight streams may finish
+  std::chrono::milliseconds send_timeout{60'000};            // no send progress: stream reset or connection closed
+  std::uint32_t max_connections = 10'000;                    // over every listener and worker
   std::size_t max_write_chunk = 256 * 1024;                  // octets copied out of the core per socket write
   bool h2c = true;       // cleartext HTTP/2: prior knowledge and Upgrade (server.h2c)
   http2::Options http2;  // role is forced to server
@@ -38,10 +45,52 @@ struct SessionLimits {
 
 class Session;
 
+// How often a session looks at its send progress: a quarter of the send timeout, between 10 ms and 1 s.
+inline std::chrono::milliseconds send_check_period(const SessionLimits& limits) {
+  return std::clamp(limits.send_timeout / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+}
+
+// One of limits.max_connections, held from accept to close; the count is shared by every worker.
+class ConnectionSlot {
+ public:
+  ConnectionSlot() = default;
+  ConnectionSlot(ConnectionSlot&& other) noexcept : count_(std::exchange(other.count_, nullptr)) {}
+  ConnectionSlot& operator=(ConnectionSlot&& other) noexcept {
+    if (this != &other) {
+      release();
+      count_ = std::exchange(other.count_, nullptr);
+    }
+    return *this;
+  }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  ~ConnectionSlot() { release(); }
+
+  // A slot of `count`, or none (an empty optional) when `max` are taken.
+  static std::optional<ConnectionSlot> take(std::atomic<std::uint32_t>& count, std::uint32_t max) noexcept {
+    std::uint32_t n = count.load(std::memory_order_relaxed);
+    do {
+      if (n >= max) return std::nullopt;
+    } while (!count.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+    ConnectionSlot slot;
+    slot.count_ = &count;
+    return slot;
+  }
+
+ private:
+  void release() noexcept {
+    if (count_ != nullptr) count_->fetch_sub(1, std::memory_order_relaxed);
+    count_ = nullptr;
+  }
+  std::atomic<std::uint32_t>* count_ = nullptr;
+};
+
 // One per worker thread; touched only from that thread.
 struct WorkerState {
   Handler* handler = nullptr;
   AccessLog* access_log = nullptr;
+  spdlog::logger* error_log = nullptr;                     // never null (a logger at level off writes nothing)
+  std::atomic<std::uint32_t>* open_connections = nullptr;  // shared by every worker (limits.max_connections)
   const SessionLimits* limits = nullptr;
   const PushPolicy* push = nullptr;  // null: no push, no hints
   PushTotals push_totals;            // of the connections closed so far
@@ -51,7 +100,9 @@ struct WorkerState {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  explicit Session(WorkerState& worker) : worker_(worker) { worker_.sessions.insert(this); }
+  Session(WorkerState& worker, ConnectionSlot slot) : worker_(worker), slot_(std::move(slot)) {
+    worker_.sessions.insert(this);
+  }
   virtual ~Session() { worker_.sessions.erase(this); }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -65,6 +116,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  protected:
   WorkerState& worker_;
+  ConnectionSlot slot_;
 };
 
 using TcpSocket = asio::ip::tcp::socket;
@@ -109,6 +161,7 @@ class ProtocolSession : public Session {
     timer_.cancel();
     for (const auto& t : deferred_) t->cancel();
     worker_.push_totals.add(push_record_);
+    send_timer_.cancel();
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       close_transport(stream_, shared_from_this());
     } else {
@@ -117,8 +170,33 @@ class ProtocolSession : public Session {
   }
 
  protected:
-  ProtocolSession(Stream stream, WorkerState& worker, Core core)
-      : Session(worker), stream_(std::move(stream)), conn_(std::move(core)), timer_(stream_.get_executor()) {}
+  ProtocolSession(Stream stream, WorkerState& worker, ConnectionSlot slot, Core core)
+      : Session(worker, std::move(slot)),
+        stream_(std::move(stream)),
+        conn_(std::move(core)),
+        timer_(stream_.get_executor()),
+        send_timer_(stream_.get_executor()) {}
+
+  // Send progress (timeouts.send), checked every send_check_period(): the derived session's check_send_progress()
+  // runs while the session is open.
+  void watch_send_progress() {
+    send_timer_.expires_after(send_check_period(*worker_.limits));
+    send_timer_.async_wait([self = shared_from_this(), this](std::error_code ec) {
+      if (ec || closed_) return;
+      check_send_progress(std::chrono::steady_clock::now());
+      if (!closed_) watch_send_progress();
+    });
+  }
+  virtual void check_send_progress(std::chrono::steady_clock::time_point now) = 0;
+
+  // A socket write has taken no octet for timeouts.send: the client stopped reading.
+  bool write_stalled(std::chrono::steady_clock::time_point now) const {
+    return writing_ && now - write_progress_ > worker_.limits->send_timeout;
+  }
+
+  // A response body handed to the core on request or stream `id` (HTTP/2 watches it for window stalls).
+  virtual std::unique_ptr<BodySource> watch_body(std::uint32_t, std::unique_ptr<BodySource> body) { return body; }
+  virtual void unwatch_body(std::uint32_t) {}
 
   // Moves up to max_write_chunk octets out of the core (its buffer may grow while the socket write is in flight)
   // and writes them; `written` runs once they are out. Returns false when nothing is pending.
@@ -131,17 +209,36 @@ class ProtocolSession : public Session {
     write_buffer_.assign(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
     conn_.consume_output(n);
     writing_ = true;
-    asio::async_write(stream_, asio::buffer(write_buffer_),
-                      [self = shared_from_this(), this, written](std::error_code ec, std::size_t) {
-                        writing_ = false;
-                        if (closed_) return;
-                        if (ec) {
-                          close();
-                          return;
-                        }
-                        written();
-                      });
+    write_offset_ = 0;
+    write_progress_ = std::chrono::steady_clock::now();
+    write_some(written);
     return true;
+  }
+
+  // Writes the rest of write_buffer_ piece by piece, each piece being progress for the send timeout.
+  template <class Written>
+  void write_some(Written written) {
+    const std::span<const std::byte> rest = std::span<const std::byte>(write_buffer_).subspan(write_offset_);
+    stream_.async_write_some(asio::buffer(rest.data(), rest.size()),
+                             [self = shared_from_this(), this, written](std::error_code ec, std::size_t n) {
+                               if (closed_) {
+                                 writing_ = false;
+                                 return;
+                               }
+                               if (ec) {
+                                 writing_ = false;
+                                 close();
+                                 return;
+                               }
+                               write_offset_ += n;
+                               write_progress_ = std::chrono::steady_clock::now();
+                               if (write_offset_ < write_buffer_.size()) {
+                                 write_some(written);
+                                 return;
+                               }
+                               writing_ = false;
+                               written();
+                             });
   }
 
   // Answers `request` on `id`: first what the push policy says (a 103, PUSH_PROMISEs and the pushed responses),
@@ -167,7 +264,10 @@ class ProtocolSession : public Session {
   Stream stream_;
   Core conn_;
   asio::steady_timer timer_;
+  asio::steady_timer send_timer_;
   std::vector<std::byte> write_buffer_;
+  std::size_t write_offset_ = 0;
+  std::chrono::steady_clock::time_point write_progress_;  // the last octets a socket write took
   std::vector<hpack::Header> fields_;
   bool reading_ = false;
   bool writing_ = false;
@@ -195,7 +295,11 @@ class ProtocolSession : public Session {
     for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
     const bool has_body = response.body != nullptr && request.method != "HEAD";
     if (!conn_.submit_response(id, fields_, !has_body)) return;  // the stream or request is gone meanwhile
-    if (has_body) (void)conn_.send_body(id, std::move(response.body));
+    if (has_body) {
+      std::uint32_t number = 0;
+      if constexpr (std::is_same_v<Id, http2::StreamId>) number = id.value();
+      if (!conn_.send_body(id, watch_body(number, std::move(response.body)))) unwatch_body(number);
+    }
     if (worker_.access_log != nullptr) {
       worker_.access_log->write(request, response.status, response.content_length.value_or(0),
                                 std::chrono::steady_clock::now() - started, log_suffix);
@@ -245,7 +349,8 @@ class ProtocolSession : public Session {
       if (!conn_.submit_response(*promised, fields_, response.body == nullptr)) continue;
       auto progress = std::make_shared<BodyProgress>();
       if (response.body != nullptr) {
-        (void)conn_.send_body(*promised, std::make_unique<CountingBody>(std::move(response.body), progress));
+        auto body = watch_body(promised->value(), std::make_unique<CountingBody>(std::move(response.body), progress));
+        if (!conn_.send_body(*promised, std::move(body))) unwatch_body(promised->value());
       } else {
         progress->done = true;
       }

@@ -476,7 +476,7 @@ class RawH2Client:
         def __repr__(self):
             return f"GOAWAY(last_stream_id={self.last_stream_id}, error_code={self.error_code})"
 
-    def __init__(self, port, tls, cafile=None, auto_ack=True, timeout=IO_TIMEOUT):
+    def __init__(self, port, tls, cafile=None, auto_ack=True, timeout=IO_TIMEOUT, auto_ping_ack=True):
         import hpack  # Debian's python3-hpack, a dependency of python3-h2
         raw = socket.create_connection((LOOPBACK, port), timeout=timeout)
         raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -495,6 +495,9 @@ class RawH2Client:
         self.goaways = []
         self.goaway = None
         self.ping_acks = []
+        self.auto_ping_ack = auto_ping_ack  # off: PINGs are kept in `pings`, the test answers them (ping_ack)
+        self.pings = []
+        self.frames = []  # (type, last-stream-id or stream id) of GOAWAY and PING frames, in arrival order
         self.closed = False
         self.pushes = []  # H2Stream of every pushed stream, in the order of their PUSH_PROMISE
         self.frame_log = []
@@ -520,6 +523,9 @@ class RawH2Client:
         import struct
         header = struct.pack(">I", len(payload))[1:] + struct.pack(">BBI", frame_type, flags, stream_id & 0x7FFFFFFF)
         self.sock.sendall(header + payload)
+
+    def ping_ack(self, payload):
+        self.send_frame(self.PING, 0x1, 0, payload)
 
     def window_update(self, stream_id, increment):
         import struct
@@ -555,11 +561,15 @@ class RawH2Client:
             if flags & 0x1:
                 self.ping_acks.append(payload)
             else:
-                self.send_frame(self.PING, 0x1, 0, payload)
+                self.frames.append(("PING", payload))
+                self.pings.append(payload)
+                if self.auto_ping_ack:
+                    self.send_frame(self.PING, 0x1, 0, payload)
         elif frame_type == self.GOAWAY:
             last, code = struct.unpack(">II", payload[:8])
             self.goaway = self.Goaway(last & 0x7FFFFFFF, code)
             self.goaways.append(self.goaway)
+            self.frames.append(("GOAWAY", last & 0x7FFFFFFF))
         elif frame_type == self.RST_STREAM and stream:
             stream.reset_code = struct.unpack(">I", payload[:4])[0]
         elif frame_type == self.DATA:
