@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "h2push/version.hpp"
+#include "relay.hpp"
 #include "server/config.hpp"
 #include "server/serve.hpp"
 
@@ -84,12 +85,15 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--key", serve.key, "PEM private key for --cert");
   serve_cmd->add_option("--workers", serve.workers, "Worker threads, one event loop each (default: one per core)");
 
+  h2push::cli::RelayCommand relay(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // usage errors exit 2
   }
   if (*serve_cmd) return run_serve(serve);
+  if (relay.selected()) return relay.run();
   std::puts(app.help().c_str());
   return 0;
 }
