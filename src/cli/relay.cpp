@@ -14,9 +14,12 @@ RelayCommand::RelayCommand(CLI::App& app) {
   command_->add_option("--listen", listen_, "Listen on ADDR:PORT; port 0 picks one (default 127.0.0.1:0)");
   command_->add_option("--to", to_, "Target HOST:PORT every connection is forwarded to")->required();
   command_->add_option("--rtt", rtt_, "Round-trip time added, half per direction: 100ms, 0.5s, 250us (default 0)");
-  command_->add_option("--bw", bw_, "Bandwidth per direction: 10mbit, 512kbit, 1gbit, unlimited (default)");
+  command_->add_option(
+      "--bw", bw_, "Bandwidth per direction, shared by all connections: 10mbit, 512kbit, 1gbit, unlimited (default)");
   command_->add_option("--bw-up", bw_up_, "Bandwidth from client to target, when it differs from --bw");
   command_->add_option("--max-queue", max_queue_, "Octets queued per direction and connection before reading stops");
+  command_->add_flag("--bw-per-connection", bw_per_connection_,
+                     "Give each connection its own --bw instead of sharing it");
   command_->add_flag("--no-slow-start", no_slow_start_, "Full speed from the first octet (no TCP slow start)");
   command_->add_flag("--no-handshake-rtt", no_handshake_rtt_, "New connections cost no round trip for the handshake");
 }
@@ -51,6 +54,7 @@ int RelayCommand::run() const {
   }
   if (max_queue_ < 1024) return fail("--max-queue", "at least 1024 octets");
   options.max_queued_octets = max_queue_;
+  options.share_bandwidth = !bw_per_connection_;
   options.slow_start = !no_slow_start_;
   options.handshake_rtt = !no_handshake_rtt_;
   return run_relay(options, stdout);

@@ -26,6 +26,7 @@ class RelayCommand {
   std::size_t max_queue_ = 8u << 20;
   bool no_slow_start_ = false;
   bool no_handshake_rtt_ = false;
+  bool bw_per_connection_ = false;
 };
 
 }  // namespace h2push::cli

@@ -30,8 +30,8 @@ RelayConnection::RelayConnection(asio::ip::tcp::socket client, const ConnectionC
   const Nanos accepted = now();
   const Nanos up_open = config_.handshake_rtt ? accepted + config_.up.rtt : accepted;
   const Nanos down_open = config_.handshake_rtt ? accepted + config_.down.rtt + config_.down.rtt / 2 : accepted;
-  pipes_[0] = std::make_unique<Pipe>(sockets_[0].get_executor(), config_.up, up_open);
-  pipes_[1] = std::make_unique<Pipe>(sockets_[0].get_executor(), config_.down, down_open);
+  pipes_[0] = std::make_unique<Pipe>(sockets_[0].get_executor(), config_.up, up_open, config_.up_link);
+  pipes_[1] = std::make_unique<Pipe>(sockets_[0].get_executor(), config_.down, down_open, config_.down_link);
   counters_.accepted.fetch_add(1, std::memory_order_relaxed);
   counters_.open.fetch_add(1, std::memory_order_relaxed);
 }
@@ -85,7 +85,6 @@ void RelayConnection::on_read(int d, std::error_code ec, std::size_t n) {
   if (n > 0) enqueue(d, n);
   if (ec == asio::error::eof) {
     p.read_done = true;
-    p.fin_at = p.link.fin(now());
   } else if (ec) {
     reset_from(d);
     return;
@@ -109,9 +108,31 @@ void RelayConnection::enqueue(int d, std::size_t n) {
     data += take;
     left -= take;
   }
+  p.link.push(now(), n);
+  p.queued += n;
+  counters_.queued.fetch_add(n, std::memory_order_relaxed);
+  update_peak(counters_.peak_queued, p.queued);
+}
+
+void RelayConnection::pump(int d) {
+  if (closed_) return;
+  Pipe& p = pipe(d);
+  const Nanos t = now();
+  // The emulated sender runs whatever the sockets do; only delivery waits for the target's socket and our writes.
+  std::optional<Nanos> wake = send_on_link(d, t);
+  if (p.read_done && !p.fin_at && p.link.unsent() == 0) p.fin_at = p.link.fin(t);
+  if (!p.writing && (d == 1 || connected_)) {
+    const std::optional<Nanos> due = deliver(d, t);
+    if (due && (!wake || *due < *wake)) wake = due;
+  }
+  if (wake && !closed_) arm(d, *wake);
+}
+
+std::optional<Nanos> RelayConnection::send_on_link(int d, Nanos t) {
+  Pipe& p = pipe(d);
   std::vector<Segment> segments;
   const std::uint64_t waits_before = p.link.window_waits();
-  p.link.send(now(), n, segments);
+  const std::optional<Nanos> next = p.link.poll(t, segments);
   counters_.window_waits.fetch_add(p.link.window_waits() - waits_before, std::memory_order_relaxed);
   for (const Segment& s : segments) {
     if (!p.schedule.empty() && p.schedule.back().release == s.release) {
@@ -120,34 +141,28 @@ void RelayConnection::enqueue(int d, std::size_t n) {
       p.schedule.push_back(s);
     }
   }
-  p.queued += n;
-  counters_.queued.fetch_add(n, std::memory_order_relaxed);
-  update_peak(counters_.peak_queued, p.queued);
+  return next;
 }
 
-void RelayConnection::pump(int d) {
+std::optional<Nanos> RelayConnection::deliver(int d, Nanos t) {
   Pipe& p = pipe(d);
-  if (closed_ || p.writing || (d == 0 && !connected_)) return;
-  const Nanos t = now();
   std::uint64_t ready = 0;
   for (const Segment& s : p.schedule) {
     if (s.release > t || ready >= kMaxWrite) break;
     ready += s.octets;
   }
   if (ready > 0) {
-    write(d, std::min<std::uint64_t>(ready, kMaxWrite));
-  } else if (!p.schedule.empty()) {
-    arm(d, p.schedule.front().release);
-  } else if (p.fin_at && !p.fin_sent) {
-    if (*p.fin_at > t) {
-      arm(d, *p.fin_at);
-      return;
-    }
-    std::error_code ignored;
-    sink(d).shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    p.fin_sent = true;
-    finish_if_done();
+    write(d, std::min<std::uint64_t>(ready, kMaxWrite));  // on_write comes back here
+    return std::nullopt;
   }
+  if (!p.schedule.empty()) return p.schedule.front().release;
+  if (!p.fin_at || p.fin_sent) return std::nullopt;
+  if (*p.fin_at > t) return p.fin_at;
+  std::error_code ignored;
+  sink(d).shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  p.fin_sent = true;
+  finish_if_done();
+  return std::nullopt;
 }
 
 void RelayConnection::write(int d, std::uint64_t ready) {

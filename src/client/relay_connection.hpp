@@ -38,8 +38,10 @@ struct RelayCounters {
 };
 
 struct ConnectionConfig {
-  LinkShape up;    // client -> target
-  LinkShape down;  // target -> client
+  LinkShape up;                   // client -> target
+  LinkShape down;                 // target -> client
+  Bottleneck* up_link = nullptr;  // shared by every connection of the relay; null: one link per connection
+  Bottleneck* down_link = nullptr;
   bool handshake_rtt = true;
   std::size_t max_queued = 0;  // per direction, octets
 };
@@ -62,15 +64,15 @@ class RelayConnection : public std::enable_shared_from_this<RelayConnection> {
   static constexpr std::size_t kMaxWrite = 256 * 1024;
 
   struct Pipe {
-    Pipe(const asio::any_io_executor& executor, const LinkShape& shape, Nanos open_at)
-        : link(shape, open_at), timer(executor) {}
+    Pipe(const asio::any_io_executor& executor, const LinkShape& shape, Nanos open_at, Bottleneck* bottleneck)
+        : link(shape, open_at, bottleneck), timer(executor) {}
     ShapedLink link;
     std::deque<std::vector<std::byte>> bytes;  // FIFO; each chunk reserved kChunkSize, never reallocated
     std::size_t front_offset = 0;              // octets of bytes.front() already written
     std::deque<Segment> schedule;              // when the octets in `bytes` may be written, in order
     std::uint64_t queued = 0;                  // octets in `bytes`
     std::array<std::byte, kReadSize> read_buffer{};
-    std::optional<Nanos> fin_at;  // EOF read: when to shut down sending on the other side
+    std::optional<Nanos> fin_at;  // EOF read and every octet sent: when to shut down sending on the other side
     std::optional<Nanos> armed_at;
     asio::steady_timer timer;
     bool reading = false;
@@ -88,6 +90,8 @@ class RelayConnection : public std::enable_shared_from_this<RelayConnection> {
   void on_read(int d, std::error_code ec, std::size_t n);
   void enqueue(int d, std::size_t n);
   void pump(int d);
+  std::optional<Nanos> send_on_link(int d, Nanos t);  // moves what the window allows into the schedule
+  std::optional<Nanos> deliver(int d, Nanos t);       // writes or shuts down what is due; when to come back
   void write(int d, std::uint64_t ready);
   void on_write(int d, std::error_code ec, std::size_t n);
   void arm(int d, Nanos at);

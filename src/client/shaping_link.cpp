@@ -2,12 +2,15 @@
 #include "client/shaping_link.hpp"
 
 #include <algorithm>
-#include <cassert>
 
 namespace h2push::client {
 
-ShapedLink::ShapedLink(const LinkShape& shape, Nanos open_at)
-    : shape_(shape), open_at_(open_at), link_free_(open_at), last_release_(open_at), window_(shape.initial_window) {
+ShapedLink::ShapedLink(const LinkShape& shape, Nanos open_at, Bottleneck* bottleneck)
+    : shape_(shape),
+      open_at_(open_at),
+      bottleneck_(bottleneck != nullptr ? bottleneck : &own_),
+      last_release_(open_at),
+      window_(shape.initial_window) {
   if (shape_.segment_size == 0) shape_.segment_size = 1460;
   if (window_ < shape_.segment_size) window_ = shape_.segment_size;
 }
@@ -29,46 +32,55 @@ void ShapedLink::retire(Nanos now) {
   }
 }
 
-void ShapedLink::send(Nanos now, std::uint64_t octets, std::vector<Segment>& out) {
-  Nanos t = std::max(now, open_at_);
-  const Nanos delay = one_way_delay();
-  while (octets > 0) {
-    t = std::max(t, link_free_);
-    std::uint64_t piece = cuts() ? std::min(octets, shape_.segment_size) : octets;
+void ShapedLink::push(Nanos /*now*/, std::uint64_t octets) { unsent_ += octets; }
+
+std::optional<Nanos> ShapedLink::poll(Nanos now, std::vector<Segment>& out) {
+  if (unsent_ == 0) return std::nullopt;
+  if (now < open_at_) return open_at_;
+  while (unsent_ > 0) {
+    std::uint64_t piece = cuts() ? std::min(unsent_, shape_.segment_size) : unsent_;
     if (shape_.slow_start) {
-      retire(t);
+      retire(now);
       if (in_flight_ >= window_) {
-        assert(!unacked_.empty());
-        t = unacked_.front().acked;  // wait for the next acknowledgement
-        ++window_waits_;
-        continue;
+        if (!waiting_) ++window_waits_;
+        waiting_ = true;
+        return unacked_.front().acked;  // the next acknowledgement opens the window
       }
       piece = std::min(piece, window_ - in_flight_);
     }
-    const Nanos end = t + serialisation(piece);
-    link_free_ = end;
-    const Nanos release = std::max(end + delay, last_release_);
-    last_release_ = release;
-    if (!out.empty() && out.back().release == release) {
-      out.back().octets += piece;
-    } else {
-      out.push_back({release, piece});
-    }
-    if (shape_.slow_start) {
-      in_flight_ += piece;
-      const Nanos acked = end + shape_.rtt;
-      if (!unacked_.empty() && unacked_.back().acked == acked) {
-        unacked_.back().octets += piece;
-      } else {
-        unacked_.push_back({acked, piece});
-      }
-    }
-    octets -= piece;
+    waiting_ = false;
+    put_on_link(now, piece, out);
+    unsent_ -= piece;
+  }
+  return std::nullopt;
+}
+
+void ShapedLink::put_on_link(Nanos now, std::uint64_t piece, std::vector<Segment>& out) {
+  Nanos end = now;
+  if (shape_.bits_per_second != 0) {
+    end = std::max(now, bottleneck_->free_at) + serialisation(piece);
+    bottleneck_->free_at = end;
+  }
+  last_sent_ = end;
+  const Nanos release = std::max(end + one_way_delay(), last_release_);
+  last_release_ = release;
+  if (!out.empty() && out.back().release == release) {
+    out.back().octets += piece;
+  } else {
+    out.push_back({release, piece});
+  }
+  if (!shape_.slow_start) return;
+  in_flight_ += piece;
+  const Nanos acked = end + shape_.rtt;
+  if (!unacked_.empty() && unacked_.back().acked == acked) {
+    unacked_.back().octets += piece;
+  } else {
+    unacked_.push_back({acked, piece});
   }
 }
 
 Nanos ShapedLink::fin(Nanos now) const {
-  const Nanos t = std::max({now, open_at_, link_free_});
+  const Nanos t = std::max({now, open_at_, last_sent_});
   return std::max(t + one_way_delay(), last_release_);
 }
 

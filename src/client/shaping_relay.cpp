@@ -27,6 +27,8 @@ struct ShapingRelay::Impl {
   RelayOptions options;
   detail::ConnectionConfig config;
   detail::RelayCounters counters;  // declared before io: connections may be destroyed with it
+  Bottleneck up_link;              // shared by every connection, like those of a browser on one access link
+  Bottleneck down_link;
   asio::io_context io;
   asio::ip::tcp::acceptor acceptor;
   asio::steady_timer retry;
@@ -65,6 +67,10 @@ Result<bool, std::string> ShapingRelay::Impl::open() {
   config.up.bits_per_second = options.up_bits_per_second;
   config.down = shape;
   config.down.bits_per_second = options.down_bits_per_second;
+  if (options.share_bandwidth) {
+    config.up_link = &up_link;
+    config.down_link = &down_link;
+  }
   config.handshake_rtt = options.handshake_rtt;
   config.max_queued = options.max_queued_octets == 0 ? 1 : options.max_queued_octets;
   return true;
@@ -161,10 +167,11 @@ int run_relay(const RelayOptions& options, std::FILE* out) {
                                  : options.listen_host + ":" + std::to_string((*relay)->port());
   std::fprintf(out, "relay listening on %s, forwarding to %s:%u\n", listen.c_str(), options.target_host.c_str(),
                static_cast<unsigned>(options.target_port));
-  std::fprintf(out, "rtt %s, down %s, up %s, slow start %s, handshake rtt %s\n", format_duration(options.rtt).c_str(),
-               format_bandwidth(options.down_bits_per_second).c_str(),
-               format_bandwidth(options.up_bits_per_second).c_str(), options.slow_start ? "on" : "off",
-               options.handshake_rtt ? "on" : "off");
+  std::fprintf(out, "rtt %s, down %s, up %s (%s), slow start %s, handshake rtt %s\n",
+               format_duration(options.rtt).c_str(), format_bandwidth(options.down_bits_per_second).c_str(),
+               format_bandwidth(options.up_bits_per_second).c_str(),
+               options.share_bandwidth ? "shared by all connections" : "per connection",
+               options.slow_start ? "on" : "off", options.handshake_rtt ? "on" : "off");
   std::fprintf(out, "url: http://%s/ (https://%s/ when the target speaks TLS)\n", listen.c_str(), listen.c_str());
   std::fflush(out);
 

@@ -12,8 +12,9 @@
 //   connect to 127.0.0.1:(*relay)->port() ... ;
 //   (*relay)->stop();                       // or let it go out of scope
 //
-// The model (docs/network-emulation.md): per direction a delay line of rtt / 2, serialisation at the bandwidth,
-// TCP slow start (IW10, optional) and one rtt for the TCP handshake of every new connection.
+// The model (docs/network-emulation.md): per direction a delay line of rtt / 2, serialisation at the bandwidth (one
+// link shared by all connections, as a browser's connections share an access link), TCP slow start (IW10,
+// optional, per connection) and one rtt for the TCP handshake of every new connection.
 #pragma once
 
 #include <chrono>
@@ -35,6 +36,7 @@ struct RelayOptions {
   std::chrono::nanoseconds rtt{0};           // round-trip time added; each direction gets rtt / 2
   std::uint64_t down_bits_per_second = 0;    // target -> client; 0: unlimited
   std::uint64_t up_bits_per_second = 0;      // client -> target; 0: unlimited
+  bool share_bandwidth = true;               // one link per direction for all connections; false: one each
   bool slow_start = true;                    // TCP slow start from 10 segments of 1460 octets, per direction
   bool handshake_rtt = true;                 // a new connection costs one rtt before the client's data goes out
   std::size_t max_queued_octets = 8u << 20;  // per direction and connection; reading stops above it

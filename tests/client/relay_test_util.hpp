@@ -16,6 +16,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace h2push::client::test {
 
@@ -100,13 +101,14 @@ inline ReadResult read_to_end(int fd, std::size_t limit = 64u << 20) {
   return r;
 }
 
-// A loopback server on port 0 running `handler` on each accepted connection, one at a time, on its own thread.
-// The handler gets a descriptor with timeouts set; the server closes it afterwards unless the handler returns
-// true (it closed it itself).
+// A loopback server on port 0 running `handler` on each accepted connection, one at a time on its own thread, or
+// each on a thread of its own when `concurrent`. The handler gets a descriptor with timeouts set; the server
+// closes it afterwards unless the handler returns true (it closed it itself).
 class TestServer {
  public:
   using Handler = std::function<bool(int fd)>;
-  explicit TestServer(Handler handler) : handler_(std::move(handler)) {
+  explicit TestServer(Handler handler, bool concurrent = false)
+      : handler_(std::move(handler)), concurrent_(concurrent) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -121,6 +123,7 @@ class TestServer {
   ~TestServer() {
     stop_ = true;
     thread_.join();
+    for (std::thread& t : connections_) t.join();
     ::close(fd_);
   }
   TestServer(const TestServer&) = delete;
@@ -139,11 +142,20 @@ class TestServer {
       if (client < 0) continue;
       ++accepted_;
       set_timeouts(client);
-      if (!handler_(client)) ::close(client);
+      auto serve = [this, client] {
+        if (!handler_(client)) ::close(client);
+      };
+      if (concurrent_ && connections_.size() < 64) {
+        connections_.emplace_back(serve);
+      } else {
+        serve();
+      }
     }
   }
 
   Handler handler_;
+  bool concurrent_ = false;
+  std::vector<std::thread> connections_;  // touched by the accepting thread, then joined by the destructor
   int fd_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};

@@ -122,6 +122,35 @@ TEST(ShapingRelayTest, TransferTakesAtLeastOctetsOverBandwidth) {
   ::close(fd);
 }
 
+TEST(ShapingRelayTest, ConnectionsShareTheBandwidth) {
+  constexpr std::size_t kOctets = 125'000;
+  constexpr std::uint64_t kBits = 2'000'000;  // each download alone: 0.5 s; both through one link: 1 s
+  TestServer server(respond_with(kOctets), true);
+  RelayOptions o;
+  o.target_port = server.port();
+  o.down_bits_per_second = kBits;
+  o.slow_start = false;
+  auto first = ShapingRelay::start(o);
+  ASSERT_TRUE(first) << first.error();
+  const auto start = std::chrono::steady_clock::now();
+  const int a = connect_to((*first)->port());
+  const int b = connect_to((*first)->port());
+  ASSERT_GE(a, 0);
+  ASSERT_GE(b, 0);
+  ASSERT_TRUE(send_all(a, "a"));
+  ASSERT_TRUE(send_all(b, "b"));
+  // Read both as they come in, so that neither waits for the other's reader.
+  std::thread reader_a([&] { EXPECT_EQ(read_exact(a, kOctets).size(), kOctets); });
+  EXPECT_EQ(read_exact(b, kOctets).size(), kOctets);
+  reader_a.join();
+  ::close(a);
+  const double elapsed = seconds_since(start);
+  const double floor = static_cast<double>(2 * kOctets * 8) / kBits;
+  EXPECT_GE(elapsed, floor);
+  EXPECT_LT(elapsed, floor + kSlack);
+  ::close(b);
+}
+
 TEST(ShapingRelayTest, LimitsTheUploadToo) {
   constexpr std::size_t kOctets = 100'000;
   constexpr std::uint64_t kBits = 1'000'000;  // 0.8 s
