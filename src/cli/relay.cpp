@@ -1,5 +1,5 @@
 // src/cli/relay.cpp
-#include "relay.hpp"
+#include "cli/relay.hpp"
 
 #include <cstdio>
 
