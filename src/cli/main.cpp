@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/discover.hpp"
+#include "cli/relay.hpp"
 #include "h2push/version.hpp"
 #include "server/config.hpp"
 #include "server/serve.hpp"
@@ -111,6 +112,8 @@ int main(int argc, char** argv) {
   h2push::cli::DiscoverFlags discover;
   CLI::App* discover_cmd = h2push::cli::add_discover_command(app, discover);
 
+  h2push::cli::RelayCommand relay(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -118,6 +121,7 @@ int main(int argc, char** argv) {
   }
   if (*serve_cmd) return run_serve(serve);
   if (*discover_cmd) return h2push::cli::run_discover(discover, stdout, stderr);
+  if (relay.selected()) return relay.run();
   std::puts(app.help().c_str());
   return 0;
 }
