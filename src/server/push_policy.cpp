@@ -28,6 +28,17 @@ push::CacheDigest client_digest(const Request& request) {
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
+// Whether `path` may name an HTML page: a directory, a name without extension, or .html/.htm/.xhtml. Anything else
+// (/app.css, /logo.png, /small.bin) is answered without asking the planner, which would cost a file lookup.
+bool may_be_page(std::string_view path) {
+  const std::string_view name = path.substr(path.rfind('/') + 1);
+  const std::size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos) return true;
+  std::string extension(name.substr(dot + 1));
+  for (char& c : extension) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  return extension == "html" || extension == "htm" || extension == "xhtml";
+}
+
 // RFC 9218 §4: the urgency of the request's `priority` field, 3 when absent or unreadable.
 std::uint8_t requested_urgency(const Request& request) {
   const std::string_view priority = request.field("priority");
@@ -62,6 +73,7 @@ PushDecision PushPolicy::decide(const Request& request, const ClientView& client
   PushDecision decision;
   if (!plans_ || request.method != "GET" || !is_navigation(request)) return decision;
   const std::string_view path = path_of(request.target);
+  if (!may_be_page(path)) return decision;
   const PushMode mode = push_mode_for(config_, path);
   if (mode == PushMode::off) return decision;
   decision.plan = plans_(path);

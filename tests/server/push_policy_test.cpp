@@ -149,6 +149,23 @@ TEST_F(PushPolicyTest, OnlyGetNavigationsOfPlannedPages) {
   EXPECT_TRUE(PushPolicy::is_navigation(request()));
   fields_ = {};
   EXPECT_TRUE(PushPolicy::is_navigation(request()));
+  // Paths with a non-HTML extension never reach the planner (no file lookup per asset request).
+  int lookups = 0;
+  PushPolicy counting(
+      [&](std::string_view) {
+        ++lookups;
+        return plan_;
+      },
+      {});
+  fields_ = {};
+  for (const char* target : {"/app.css", "/img/logo.PNG", "/small.bin", "/a.b/c.js"}) {
+    EXPECT_EQ(counting.decide(request(Protocol::h2, target), {Protocol::h2, true, nullptr}).plan, nullptr) << target;
+  }
+  EXPECT_EQ(lookups, 0);
+  for (const char* target : {"/", "/docs/", "/about", "/x.html", "/y.HTM", "/z.xhtml?q=1"}) {
+    EXPECT_NE(counting.decide(request(Protocol::h2, target), {Protocol::h2, true, nullptr}).plan, nullptr) << target;
+  }
+  EXPECT_EQ(lookups, 6);
   // The query does not change the page.
   EXPECT_NE(policy().decide(request(Protocol::h2, "/?utm=1"), {Protocol::h2, true, nullptr}).plan, nullptr);
 }
