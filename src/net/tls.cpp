@@ -81,6 +81,12 @@ Result<std::shared_ptr<asio::ssl::context>, std::string> make_server_tls(const T
                               "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305") != 1) {
     return Unexpected{"cannot set the TLS 1.2 cipher list: " + openssl_error()};
   }
+  // TLS 1.3: AES-128-GCM first, as for TLS 1.2 (OpenSSL's default order puts AES-256 first, which costs about a
+  // third more CPU per octet for no practical gain; h2o and nginx end up on AES-128 too).
+  if (SSL_CTX_set_ciphersuites(native, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256") !=
+      1) {
+    return Unexpected{"cannot set the TLS 1.3 cipher suites: " + openssl_error()};
+  }
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_SERVER);
   static constexpr unsigned char kSessionContext[] = "h2push";
   SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);

@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <csignal>
+
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 
@@ -79,6 +81,9 @@ SessionLimits session_limits(const ServerConfig& config) {
 }  // namespace
 
 int serve(const ServerConfig& config, std::FILE* out) {
+  // A peer that closes while we write must cost an error code, never the process (Asio sends with MSG_NOSIGNAL,
+  // but OpenSSL or a future write path might not).
+  std::signal(SIGPIPE, SIG_IGN);
   const std::filesystem::path run_dir = std::filesystem::temp_directory_path() /
                                         ("h2push-" + std::to_string(::getuid()) + "-" + std::to_string(::getpid()));
   std::filesystem::path root = config.server.root;

@@ -286,7 +286,9 @@ class ProtocolSession : public Session {
   // The handler's response, submitted on `id` (no body for HEAD), then logged.
   template <class Id>
   void respond_now(const Request& request, Id id, std::string_view set_cookie, std::string_view log_suffix) {
-    const auto started = std::chrono::steady_clock::now();
+    // The clock is read only for the access log's duration (none when the log is off).
+    const auto started =
+        worker_.access_log != nullptr ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     Response response = worker_.handler->handle(request);
     if (!set_cookie.empty() && response.status < 400) response.fields.emplace_back("set-cookie", set_cookie);
     const std::string status = std::to_string(response.status);
