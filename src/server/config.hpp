@@ -227,6 +227,10 @@ struct CliOverrides {
 [[nodiscard]] Result<ServerConfig, ConfigError> load_config_file(const std::filesystem::path& path);
 [[nodiscard]] Result<ServerConfig, ConfigError> load_config_file(const std::filesystem::path& path,
                                                                  const CliOverrides& overrides);
+// Reads a configuration-sized text file (at most 4 MiB) for `what` ("the file", "the push manifest"), which names it
+// in errors: "cannot open the push manifest: No such file or directory".
+[[nodiscard]] Result<std::string, ConfigError> read_config_text(const std::filesystem::path& path,
+                                                                std::string_view what);
 // The same for text in memory; `source_name` prefixes messages; relative paths are kept as written.
 [[nodiscard]] Result<ServerConfig, ConfigError> load_config_string(std::string_view text,
                                                                    std::string_view source_name = "<string>");

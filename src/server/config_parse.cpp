@@ -378,10 +378,18 @@ Result<ServerConfig, ConfigError> parse(std::string_view text, std::string_view 
 }
 
 Result<ServerConfig, ConfigError> load_file(const std::filesystem::path& path, const CliOverrides* overrides) {
+  auto text = read_config_text(path, "the file");
+  if (!text) return Unexpected{std::move(text.error())};
+  return parse(*text, path.string(), path.parent_path(), overrides);
+}
+
+}  // namespace
+
+Result<std::string, ConfigError> read_config_text(const std::filesystem::path& path, std::string_view what) {
   const std::string name = path.string();
   std::FILE* file = std::fopen(name.c_str(), "rb");
   if (file == nullptr) {
-    return Unexpected{ConfigError{name, 0, {}, std::string("cannot open the file: ") + std::strerror(errno)}};
+    return Unexpected{ConfigError{name, 0, {}, "cannot open " + std::string(what) + ": " + std::strerror(errno)}};
   }
   std::string text;
   char buffer[16 * 1024];
@@ -390,15 +398,13 @@ Result<ServerConfig, ConfigError> load_file(const std::filesystem::path& path, c
   const int read_errno = std::ferror(file) ? errno : 0;
   std::fclose(file);
   if (read_errno != 0) {
-    return Unexpected{ConfigError{name, 0, {}, std::string("cannot read the file: ") + std::strerror(read_errno)}};
+    return Unexpected{ConfigError{name, 0, {}, "cannot read " + std::string(what) + ": " + std::strerror(read_errno)}};
   }
   if (text.size() > kMaxFileSize) {
-    return Unexpected{ConfigError{name, 0, {}, "the file is larger than " + format_size(kMaxFileSize)}};
+    return Unexpected{ConfigError{name, 0, {}, std::string(what) + " is larger than " + format_size(kMaxFileSize)}};
   }
-  return parse(text, name, path.parent_path(), overrides);
+  return text;
 }
-
-}  // namespace
 
 Result<ServerConfig, ConfigError> load_config_file(const std::filesystem::path& path) {
   return load_file(path, nullptr);

@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <utility>
@@ -15,7 +13,6 @@
 namespace h2push::server {
 namespace {
 
-constexpr std::size_t kMaxFileSize = 4 * kMiB;
 constexpr std::array<std::string_view, 8> kDestinationNames = {"style", "script", "module_script", "font",
                                                                "image", "fetch",  "document",      "other"};
 constexpr std::array<std::string_view, 5> kMediaDestinations = {"audio", "video", "track", "embed", "object"};
@@ -238,25 +235,9 @@ Result<push::Manifest, ConfigError> parse_push_manifest(std::string_view text, s
 }
 
 Result<push::Manifest, ConfigError> read_push_manifest(const std::filesystem::path& path) {
-  const std::string name = path.string();
-  std::FILE* file = std::fopen(name.c_str(), "rb");
-  if (file == nullptr) {
-    return Unexpected{ConfigError{name, 0, {}, std::string("cannot open the push manifest: ") + std::strerror(errno)}};
-  }
-  std::string text;
-  char buffer[16 * 1024];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0 && text.size() <= kMaxFileSize) text.append(buffer, n);
-  const int read_errno = std::ferror(file) ? errno : 0;
-  std::fclose(file);
-  if (read_errno != 0) {
-    return Unexpected{
-        ConfigError{name, 0, {}, std::string("cannot read the push manifest: ") + std::strerror(read_errno)}};
-  }
-  if (text.size() > kMaxFileSize) {
-    return Unexpected{ConfigError{name, 0, {}, "the push manifest is larger than " + format_size(kMaxFileSize)}};
-  }
-  return parse_push_manifest(text, name);
+  auto text = read_config_text(path, "the push manifest");
+  if (!text) return Unexpected{std::move(text.error())};
+  return parse_push_manifest(*text, path.string());
 }
 
 push::Manifest manifest_from_links(const std::vector<PushLink>& links) {

@@ -27,7 +27,6 @@ How it works (every step bounded, loopback only, ports picked at run time):
     /usr/bin/python3 tests/interop/chromium_early_hints_test.py --stand-in [--keep]
 """
 
-import argparse
 import base64
 import ctypes
 import hashlib
@@ -42,10 +41,10 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from h2push_server import LOOPBACK, H2Client, H2pushServer, TestFailure, check, require_peer, write_tree  # noqa: E402
+from h2push_server import (LOOPBACK, H2Client, H2pushServer, TestFailure, check, require_peer, run_tests,  # noqa: E402
+                           write_tree)
 
 import h2.config  # noqa: E402  (importable: h2push_server checked)
 import h2.connection  # noqa: E402
@@ -616,59 +615,22 @@ TESTS = [
 ]
 
 
-class _Timeout(BaseException):
-    pass
-
-
-def _on_alarm(signum, frame):
-    raise _Timeout()
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--binary", help="the h2push executable (required unless --stand-in)")
+def add_arguments(parser):
     parser.add_argument("--stand-in", action="store_true",
                         help="test the harness against a Python HTTP/2 server that sends 103s, not h2push")
     parser.add_argument("--stand-in-cache-control", default="max-age=60", metavar="VALUE",
                         help="the stand-in's Cache-Control for files ('' for none; try no-cache or no-store)")
-    parser.add_argument("--only", default="", help="run only tests whose name contains this")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directories (Chromium's output)")
-    args = parser.parse_args()
+
+
+def check_args(args):
     if not args.stand_in and not (args.binary and os.path.isfile(args.binary) and os.access(args.binary, os.X_OK)):
-        print(f"FAILED: --binary {args.binary!r} is not an executable (or use --stand-in)", file=sys.stderr)
-        sys.exit(1)
+        return f"--binary {args.binary!r} is not an executable (or use --stand-in)"
     if args.binary:
         args.binary = os.path.abspath(args.binary)  # h2push runs in its own temporary directory
     print(f"server under test: {'the Python stand-in' if args.stand_in else args.binary}", flush=True)
-    signal.signal(signal.SIGALRM, _on_alarm)
-    failed, ran = [], 0
-    for name, function in TESTS:
-        if args.only and args.only not in name:
-            continue
-        ran += 1
-        started = time.monotonic()
-        print(f"[ RUN      ] {name}", flush=True)
-        signal.alarm(PER_TEST_TIMEOUT)
-        try:
-            function(args)
-            signal.alarm(0)
-            print(f"[       OK ] {name} ({time.monotonic() - started:.1f} s)", flush=True)
-        except _Timeout:
-            failed.append(name)
-            traceback.print_exc()
-            print(f"[  FAILED  ] {name}: over the {PER_TEST_TIMEOUT} s limit", flush=True)
-        except Exception:  # pylint: disable=broad-except
-            signal.alarm(0)
-            failed.append(name)
-            traceback.print_exc()
-            print(f"[  FAILED  ] {name} ({time.monotonic() - started:.1f} s)", flush=True)
-        finally:
-            signal.alarm(0)
-    print(f"{ran - len(failed)} of {ran} tests passed")
-    for name in failed:
-        print(f"FAILED: {name}")
-    sys.exit(1 if failed or ran == 0 else 0)
+    return None
 
 
 if __name__ == "__main__":
-    main()
+    run_tests(TESTS, __doc__.split("\n\n")[0], PER_TEST_TIMEOUT, add_arguments, check_args)

@@ -848,6 +848,27 @@ def http1_request(port, target, method="GET", headers=(), body=b"", host=None, t
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# The error log of a server whose configuration writes it to `error.log` in its directory
+
+
+def error_log(server):
+    path = os.path.join(server.dir, "error.log")
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def wait_for_log(server, fragment, timeout=10.0):
+    """Waits until the error log holds `fragment`; fails after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while fragment not in error_log(server):
+        check(time.monotonic() < deadline, f"no {fragment!r} in the error log within {timeout} s: "
+                                           f"{error_log(server)[-2000:]!r}")
+        time.sleep(0.05)
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # The runner
 
 
@@ -859,15 +880,24 @@ def _on_alarm(signum, frame):
     raise _Timeout()
 
 
-def run_tests(tests, description, per_test_timeout=60):
-    """Runs `tests` ([(Name, function(args))]); prints a line per test; exits 1 if any failed or none ran."""
+def run_tests(tests, description, per_test_timeout=60, add_arguments=None, check_args=None):
+    """Runs `tests` ([(Name, function(args))]); prints a line per test; exits 1 if any failed or none ran.
+
+    `add_arguments(parser)` adds a script's own options; `check_args(args)` replaces the check that --binary (then
+    required) is an executable, and may return a message that fails the run."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--binary", required=True, help="the h2push executable")
+    parser.add_argument("--binary", required=check_args is None, help="the h2push executable")
     parser.add_argument("--only", default="", help="run only tests whose name contains this")
+    if add_arguments:
+        add_arguments(parser)
     args = parser.parse_args()
-    check_binary = os.path.isfile(args.binary) and os.access(args.binary, os.X_OK)
-    if not check_binary:
-        print(f"FAILED: {args.binary} is not an executable", file=sys.stderr)
+    if check_args is not None:
+        problem = check_args(args)
+    else:
+        ok = os.path.isfile(args.binary) and os.access(args.binary, os.X_OK)
+        problem = None if ok else f"{args.binary} is not an executable"
+    if problem:
+        print(f"FAILED: {problem}", file=sys.stderr)
         sys.exit(1)
     signal.signal(signal.SIGALRM, _on_alarm)
     failed = []

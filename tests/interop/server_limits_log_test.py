@@ -17,8 +17,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from h2push_server import (LOOPBACK, H2Client, H2pushServer, Http1Connection, check, run_tests,  # noqa: E402
-                           write_tree)
+from h2push_server import (H2Client, H2pushServer, Http1Connection, LOOPBACK, check, error_log, run_tests,  # noqa: E402
+                           wait_for_log, write_tree)
 
 FILES = {"small.txt": b"counted connections\n"}
 
@@ -27,20 +27,6 @@ def log_config(level, extra=""):
     return f'[logging]\nerror_log = "error.log"\nlevel = "{level}"\n{extra}'
 
 
-def error_log(server):
-    path = os.path.join(server.dir, "error.log")
-    if not os.path.exists(path):
-        return ""
-    with open(path, encoding="utf-8", errors="replace") as f:
-        return f.read()
-
-
-def wait_for_log(server, fragment, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while fragment not in error_log(server):
-        check(time.monotonic() < deadline, f"no {fragment!r} in the error log within {timeout} s: "
-                                           f"{error_log(server)[-2000:]!r}")
-        time.sleep(0.05)
 
 
 def get_small_h1(c):

@@ -14,8 +14,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from h2push_server import (LOOPBACK, H2Client, H2pushServer, Http1Connection, RawH2Client, check,  # noqa: E402
-                           pseudo_random_bytes, run_tests, write_tree)
+from h2push_server import (H2Client, H2pushServer, Http1Connection, LOOPBACK, RawH2Client, check,  # noqa: E402
+                           pseudo_random_bytes, run_tests, wait_for_log, write_tree)
 
 import h2.errors  # noqa: E402  (importable: h2push_server checked)
 import h2.settings  # noqa: E402
@@ -54,21 +54,6 @@ def with_server(test):
     return run
 
 
-def error_log(server):
-    path = os.path.join(server.dir, "error.log")
-    if not os.path.exists(path):
-        return ""
-    with open(path, encoding="utf-8", errors="replace") as f:
-        return f.read()
-
-
-def wait_for_log(server, fragment, timeout=10.0):
-    """Waits until the error log holds `fragment`; fails after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while fragment not in error_log(server):
-        check(time.monotonic() < deadline, f"no {fragment!r} in the error log within {timeout} s: "
-                                           f"{error_log(server)[-2000:]!r}")
-        time.sleep(0.05)
 
 
 def serve_others(server):
