@@ -174,6 +174,8 @@ struct ConnectionState {
   void send_window_update(StreamId id, std::uint32_t increment);
   void fill_output();
   bool write_one_data_frame();
+  void write_source_data(Stream& s, std::size_t allowed);
+  void end_body(Stream& s, bool body_done);
   Stream* pick_stream_to_send() noexcept;
   void start_held_pushes();
   std::size_t pending_size() const noexcept { return out.size() - out_sent; }
@@ -259,7 +261,7 @@ struct ConnectionState {
   // Output.
   Output out;
   std::size_t out_sent = 0;
-  std::vector<std::byte> scratch;   // body octets on their way into a DATA frame
+  std::vector<std::byte> scratch;   // a field block being encoded (write_block)
   std::vector<Header> send_fields;  // held fields as Header views
 
   // The upgraded request of an h2c upgrade (accept_h2c_upgrade): owned here, viewed by its event.
