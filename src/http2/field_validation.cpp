@@ -1,7 +1,6 @@
 // src/http2/field_validation.cpp
 #include "http2/field_validation.hpp"
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -9,47 +8,79 @@
 namespace h2push::http2::detail {
 namespace {
 
+// Names and values are checked eight octets at a time (SWAR): each test below maps a 64-bit word to one whose
+// octets have their high bit set where the word has an octet of the class looked for, and 0 elsewhere. The tests
+// are exact per octet (no carry or borrow crosses octets) unless said otherwise, and octets seen twice, as when
+// words overlap, do no harm.
+constexpr std::uint64_t kOnes = 0x0101010101010101;
+constexpr std::uint64_t kHighBits = kOnes * 0x80;
+constexpr std::uint64_t kLowBits = kOnes * 0x7f;
+
+// Octets equal to 0x00.
+constexpr std::uint64_t zero_octets(std::uint64_t w) noexcept { return ~(((w & kLowBits) + kLowBits) | w) & kHighBits; }
+
 // §8.2.1: a name is lowercase and has no octet in 0x00-0x20, 0x41-0x5a ('A'-'Z'), 0x7f-0xff; a colon only starts
-// a pseudo-header field's name (checked by the caller). One table lookup per octet.
-constexpr std::array<std::uint8_t, 256> make_name_octets() noexcept {
-  std::array<std::uint8_t, 256> table{};
-  for (int c = 0x21; c < 0x7f; ++c) {
-    if ((c < 'A' || c > 'Z') && c != ':') table[static_cast<std::size_t>(c)] = 1;
-  }
-  return table;
+// a pseudo-header field's name (checked by the caller).
+constexpr std::uint64_t invalid_name_octets(std::uint64_t w) noexcept {
+  const std::uint64_t y = w & kLowBits;                                  // the low seven bits of each octet
+  const std::uint64_t controls = ~(y + kOnes * 0x5f);                    // y < 0x21: 0x7f + 0x21 - 0x80 would carry
+  const std::uint64_t del = y + kOnes;                                   // y == 0x7f
+  const std::uint64_t upper = (y + kOnes * 0x3f) & ~(y + kOnes * 0x25);  // 0x41 <= y <= 0x5a
+  return (w | controls | del | upper | zero_octets(w ^ (kOnes * ':'))) & kHighBits;
 }
-constexpr std::array<std::uint8_t, 256> kNameOctets = make_name_octets();
+
+// Octets below 0x0e: a superset of NUL, CR and LF that takes three operations. The borrow of a flagged octet may
+// flag the octets above it too, so this one is exact only as "some octet is below 0x0e" (which is all it is used
+// for: values with such octets, a tab in the middle say, are rare and take the exact path).
+constexpr std::uint64_t low_octets(std::uint64_t w) noexcept { return (w - kOnes * 0x0e) & ~w & kHighBits; }
+
+// §8.2.1: a value has no NUL, CR or LF.
+constexpr std::uint64_t invalid_value_octets(std::uint64_t w) noexcept {
+  return zero_octets(w) | zero_octets(w ^ (kOnes * '\r')) | zero_octets(w ^ (kOnes * '\n'));
+}
+
+std::uint64_t load64(const char* p) noexcept {
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// ORs `test` over words covering the `n` > 0 octets at `p`, reading none past them: full words, then a last word
+// that may overlap the one before; fewer than 8 octets are gathered into one word, some of them repeated.
+template <std::uint64_t (*test)(std::uint64_t)>
+std::uint64_t any_octet(const char* p, std::size_t n) noexcept {
+  if (n >= 8) {
+    std::uint64_t found = 0;
+    for (std::size_t i = 0; i + 8 < n; i += 8) found |= test(load64(p + i));
+    return found | test(load64(p + n - 8));
+  }
+  std::uint64_t w;
+  if (n >= 4) {
+    std::uint32_t first, last;
+    std::memcpy(&first, p, 4);
+    std::memcpy(&last, p + n - 4, 4);
+    w = first | (std::uint64_t{last} << 32);
+  } else {
+    const auto octet = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+    const std::uint64_t four = octet(0) | (octet(n / 2) << 8) | (octet(n - 1) << 16) | (octet(0) << 24);
+    w = four | (four << 32);
+  }
+  return test(w);
+}
 
 bool valid_name(std::string_view name) noexcept {
-  if (name.empty()) return false;
-  std::uint8_t ok = 1;
-  for (const char c : name) ok &= kNameOctets[static_cast<unsigned char>(c)];  // no branch per octet
-  return ok != 0;
+  return !name.empty() && any_octet<invalid_name_octets>(name.data(), name.size()) == 0;
 }
-
-// Eight octets at a time: a value is mostly long (user-agent, cookies, paths) and rarely invalid.
-constexpr std::uint64_t kOnes = 0x0101010101010101;
-constexpr std::uint64_t kHighBits = 0x8080808080808080;
-// Non-zero exactly when some octet of `w` is zero.
-constexpr std::uint64_t has_zero_octet(std::uint64_t w) noexcept { return (w - kOnes) & ~w & kHighBits; }
-constexpr bool forbidden_value_octet(char c) noexcept { return c == '\0' || c == '\r' || c == '\n'; }
 
 // §8.2.1: no NUL, CR or LF; no leading or trailing whitespace.
 bool valid_value(std::string_view value) noexcept {
-  const char* p = value.data();
   const std::size_t n = value.size();
-  std::uint64_t found = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    found |= has_zero_octet(w) | has_zero_octet(w ^ (kOnes * '\r')) | has_zero_octet(w ^ (kOnes * '\n'));
-  }
-  for (; i < n; ++i) found |= forbidden_value_octet(p[i]) ? 1U : 0U;
-  if (found != 0) return false;
   if (n == 0) return true;
-  const char first = p[0];
-  const char last = p[n - 1];
+  if (any_octet<low_octets>(value.data(), n) != 0 && any_octet<invalid_value_octets>(value.data(), n) != 0) {
+    return false;
+  }
+  const char first = value[0];
+  const char last = value[n - 1];
   return first != ' ' && first != '\t' && last != ' ' && last != '\t';
 }
 
