@@ -77,6 +77,7 @@ void ConnectionState::set_active(Stream& s, bool active) {
 void ConnectionState::close_stream(Stream& s, ClosedHow how) {
   set_active(s, false);
   if (s.state == StreamState::reserved_remote && reserved_remote > 0) --reserved_remote;
+  if (s.state == StreamState::reserved_local) --reserved_local_streams;
   const StreamId id = s.id;
   streams.erase(id.value());
   remember_closed(id, how);
@@ -208,7 +209,8 @@ void ConnectionState::write_held(Stream& s, HeldFields& held, bool end_stream) {
 
 // §8.4.2: a pushed response starts (its HEADERS go out) only while the client's stream limit has room.
 void ConnectionState::start_held_pushes() {
-  if (role != Role::server || local_active >= peer_max_concurrent) return;
+  // Most calls find no promised stream at all: no scan of the stream table then.
+  if (role != Role::server || reserved_local_streams == 0 || local_active >= peer_max_concurrent) return;
   std::vector<std::uint32_t> ready;
   streams.for_each([&](Stream& s) {
     if (s.state == StreamState::reserved_local && s.held_response.present) ready.push_back(s.id.value());
@@ -218,6 +220,7 @@ void ConnectionState::start_held_pushes() {
     if (local_active >= peer_max_concurrent) break;
     Stream& s = *streams.find(id);
     s.state = StreamState::half_closed_remote;
+    --reserved_local_streams;
     set_active(s, true);
     const bool end = s.held_response_end;
     write_held(s, s.held_response, end);
@@ -497,6 +500,7 @@ Result<StreamId, Errc> Connection::submit_push_promise(StreamId parent, std::spa
   c.last_local_stream = promised.value();
   Stream& s = c.create_stream(promised);
   s.state = StreamState::reserved_local;
+  ++c.reserved_local_streams;
   s.pushed = true;
   s.priority = p->priority;
   write_block(c, FrameType::push_promise, parent, promised, request, false);

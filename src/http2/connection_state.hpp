@@ -229,6 +229,7 @@ struct ConnectionState {
   std::uint32_t peer_active = 0;                 // peer-initiated streams holding a slot of our limit
   std::uint32_t local_active = 0;                // our streams holding a slot of the peer's limit
   std::uint32_t reserved_remote = 0;             // client: promises not yet answered
+  std::uint32_t reserved_local_streams = 0;      // server: promised streams whose response has not started
   std::uint32_t last_incremental = 0;            // the incremental stream served last (RFC 9218 round robin)
   // RFC 9218 §7 (PR-7-01): PRIORITY_UPDATE field values for client streams not open yet, applied when they open;
   // with the active streams they stay within our MAX_CONCURRENT_STREAMS (PR-7.1-04).
