@@ -7,7 +7,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-asan bench fuzz format format-check clean
+.PHONY: all deps build run test test-asan bench bench-peers fuzz format format-check clean
 
 all: build
 
@@ -45,6 +45,13 @@ bench: deps build
 	@for b in $(BUILD)/bench/*_bench; do echo "== $$b"; $$b --benchmark_repetitions=5 \
 	  --benchmark_report_aggregates_only=true || exit 1; done
 	@scripts/bench-ratios $(BUILD)
+
+# h2push against nghttpd, h2o and nginx under h2load on loopback (docs/benchmarks.md, "Against other servers").
+# A short run: make bench-peers BENCH_PEERS_ARGS=--quick
+BENCH_PEERS_ARGS ?=
+bench-peers: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target h2push_cli
+	bench/h2load-peers --h2push $(BUILD)/h2push $(BENCH_PEERS_ARGS)
 
 $(FUZZ_BUILD)/CMakeCache.txt:
 	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DH2PUSH_FUZZ=ON \

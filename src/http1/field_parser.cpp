@@ -43,8 +43,10 @@ Result<Version, ParseError> parse_version(std::string_view v) {
   if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || !is_digit(v[5]) || v[6] != '.' || !is_digit(v[7])) {
     return Unexpected{ParseError::malformed_version};
   }
-  if (v[5] == '1' && v[7] == '1') return Version::http_1_1;
-  if (v[5] == '1' && v[7] == '0') return Version::http_1_0;
+  // RFC 9110 §2.5 / RFC 9112 §2.3: a higher minor version of a major version we implement (HTTP/1.2, 1.9) is
+  // processed as the highest minor version we conform to, 1.1. Another major version (0.9, 2.0 such as the HTTP/2
+  // preface, 3.x) is refused with 505 (RFC 9110 §15.6.6).
+  if (v[5] == '1') return v[7] == '0' ? Version::http_1_0 : Version::http_1_1;
   return Unexpected{ParseError::unsupported_version};
 }
 

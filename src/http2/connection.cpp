@@ -130,6 +130,12 @@ void ConnectionState::connection_error(ErrorCode code, std::string_view detail) 
   emit(ConnectionFailed{code, failure_detail, false});
 }
 
+void ConnectionState::send_goaway(std::span<const std::byte> debug_data) {
+  write_goaway({StreamId(last_processed_peer_stream), ErrorCode::no_error, debug_data}, out);
+  goaway_sent = true;
+  shutdown_notice_sent = false;
+}
+
 void ConnectionState::stream_error(StreamId id, ErrorCode code) {
   write_rst_stream(id, code, out);
   if (Stream* s = find(id)) close_stream(*s, ClosedHow::reset_by_us);
@@ -582,11 +588,19 @@ void Connection::shutdown(ErrorCode code, std::string_view debug_data) {
     c.connection_error(code, debug_data);
     return;
   }
-  write_goaway({StreamId(c.last_processed_peer_stream),
-                code,
-                {reinterpret_cast<const std::byte*>(debug_data.data()), debug_data.size()}},
-               c.out);
-  c.goaway_sent = true;
+  c.send_goaway({reinterpret_cast<const std::byte*>(debug_data.data()), debug_data.size()});
+}
+
+void Connection::shutdown_gracefully() {
+  detail::ConnectionState& c = *state_;
+  if (c.failed || c.goaway_sent || c.shutdown_notice_sent) return;
+  // RFC 9113 §6.8 (H2-6.8-04): Last-Stream-ID 2^31-1 announces the end without refusing streams in flight; the
+  // PING's round trip tells when the peer has seen it.
+  write_goaway({StreamId(StreamId::kMaxValue), ErrorCode::no_error, {}}, c.out);
+  write_ping({detail::kShutdownPingData, false}, c.out);
+  c.shutdown_notice_sent = true;
+  c.shutdown_ping_sent = true;
+  c.shutdown_notice_at = c.now;
 }
 
 Result<std::span<const Event>, Errc> Connection::accept_h2c_upgrade(std::span<const std::byte> settings_payload,
@@ -637,14 +651,26 @@ std::span<const Event> Connection::advance(Instant now) {
   if (c.settings_unacked > 0 && now.nanoseconds - c.settings_sent_at->nanoseconds > c.options.settings_timeout_ns) {
     c.connection_error(ErrorCode::settings_timeout, "SETTINGS not acknowledged in time");  // §6.5.3
   }
+  if (c.shutdown_notice_sent && !c.failed) {
+    if (!c.shutdown_notice_at) c.shutdown_notice_at = now;
+    if (now.nanoseconds - c.shutdown_notice_at->nanoseconds >= c.options.shutdown_notice_timeout_ns) c.send_goaway({});
+  }
   c.end_call();
   return c.events;
 }
 
 std::optional<Instant> Connection::next_deadline() const noexcept {
   const detail::ConnectionState& c = *state_;
-  if (c.failed || c.settings_unacked == 0 || !c.settings_sent_at) return std::nullopt;
-  return Instant{c.settings_sent_at->nanoseconds + c.options.settings_timeout_ns};
+  if (c.failed) return std::nullopt;
+  std::optional<Instant> deadline;
+  if (c.settings_unacked > 0 && c.settings_sent_at) {
+    deadline = Instant{c.settings_sent_at->nanoseconds + c.options.settings_timeout_ns};
+  }
+  if (c.shutdown_notice_sent && c.shutdown_notice_at) {
+    const Instant notice{c.shutdown_notice_at->nanoseconds + c.options.shutdown_notice_timeout_ns};
+    if (!deadline || notice < *deadline) deadline = notice;
+  }
+  return deadline;
 }
 
 Role Connection::role() const noexcept { return state_->role; }

@@ -548,6 +548,11 @@ void ConnectionState::apply_local_settings() {
 
 void ConnectionState::on_ping(const PingFrame& f) {
   if (f.ack) {
+    if (shutdown_ping_sent && f.opaque_data == kShutdownPingData) {
+      shutdown_ping_sent = false;
+      if (shutdown_notice_sent) send_goaway({});  // §6.8: the peer has seen our first GOAWAY, the final one follows
+      return;
+    }
     emit(PingAcknowledged{f.opaque_data});
     return;
   }

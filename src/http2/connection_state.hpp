@@ -22,6 +22,11 @@
 
 namespace h2push::http2::detail {
 
+// The opaque data of the PING a graceful shutdown sends (Connection::shutdown_gracefully()): "h2pushGA".
+inline constexpr std::array<std::byte, 8> kShutdownPingData{std::byte{'h'}, std::byte{'2'}, std::byte{'p'},
+                                                            std::byte{'u'}, std::byte{'s'}, std::byte{'h'},
+                                                            std::byte{'G'}, std::byte{'A'}};
+
 // RFC 9113 §5.1.
 enum class StreamState : std::uint8_t {
   idle,
@@ -165,7 +170,9 @@ struct ConnectionState {
   // ---- errors
   void connection_error(ErrorCode code, std::string_view detail);
   void stream_error(StreamId id, ErrorCode code);  // RST_STREAM + StreamReset event
-  bool glitch();                                   // spends a glitch token; false after a connection error
+  // GOAWAY(last processed stream, NO_ERROR): no new streams; the second step of a graceful shutdown, if pending.
+  void send_goaway(std::span<const std::byte> debug_data);
+  bool glitch();  // spends a glitch token; false after a connection error
 
   // ---- the output side (connection.cpp)
   void queue_preface();
@@ -251,6 +258,10 @@ struct ConnectionState {
   bool goaway_sent = false;
   bool goaway_received = false;
   std::uint32_t goaway_last_stream = 0x7fffffff;  // from the peer's GOAWAY
+  // shutdown_gracefully(): GOAWAY(2^31-1) and our PING are out, the final GOAWAY is not (§6.8).
+  bool shutdown_notice_sent = false;
+  bool shutdown_ping_sent = false;  // its ACK is ours, not the application's
+  std::optional<Instant> shutdown_notice_at;
   bool failed = false;
   std::string failure_detail;
 

@@ -24,17 +24,31 @@ std::string openssl_error() {
 }
 
 // RFC 7301 wire format: length-prefixed protocol names, in our order of preference.
-constexpr unsigned char kAlpnH2[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+struct AlpnList {
+  const unsigned char* data;
+  unsigned int length;
+};
+constexpr unsigned char kAlpnH2H1[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+constexpr unsigned char kAlpnH1H2[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1', 2, 'h', '2'};
 constexpr unsigned char kAlpnH1[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+constexpr unsigned char kAlpnH2[] = {2, 'h', '2'};
+constexpr AlpnList kH2H1{kAlpnH2H1, sizeof kAlpnH2H1};
+constexpr AlpnList kH1H2{kAlpnH1H2, sizeof kAlpnH1H2};
+constexpr AlpnList kH1{kAlpnH1, sizeof kAlpnH1};
+constexpr AlpnList kH2{kAlpnH2, sizeof kAlpnH2};
+
+const AlpnList& alpn_list(const TlsOptions& options) noexcept {
+  if (!options.offer_h2) return kH1;
+  if (!options.offer_http11) return kH2;
+  return options.prefer_http11 ? kH1H2 : kH2H1;
+}
 
 int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
                 void* arg) {
-  const bool offer_h2 = arg != nullptr;
-  const unsigned char* ours = offer_h2 ? kAlpnH2 : kAlpnH1;
-  const unsigned int ours_len = offer_h2 ? sizeof kAlpnH2 : sizeof kAlpnH1;
+  const AlpnList& ours = *static_cast<const AlpnList*>(arg);
   unsigned char* selected = nullptr;
   // Server preference: the first of ours the client also offers.
-  if (SSL_select_next_proto(&selected, outlen, ours, ours_len, in, inlen) == OPENSSL_NPN_NEGOTIATED) {
+  if (SSL_select_next_proto(&selected, outlen, ours.data, ours.length, in, inlen) == OPENSSL_NPN_NEGOTIATED) {
     *out = selected;
     return SSL_TLSEXT_ERR_OK;
   }
@@ -58,7 +72,7 @@ Alpn negotiated_alpn(SSL* ssl) noexcept {
 Result<std::shared_ptr<asio::ssl::context>, std::string> make_server_tls(const TlsOptions& options) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
-  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);  // RFC 9113 §9.2
+  SSL_CTX_set_min_proto_version(native, options.tls13_only ? TLS1_3_VERSION : TLS1_2_VERSION);  // RFC 9113 §9.2
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   // RFC 9113 §9.2.2 / Appendix A: only ephemeral key exchange with AEAD ciphers in TLS 1.2 (TLS 1.3 suites all are).
   if (SSL_CTX_set_cipher_list(native,
@@ -66,6 +80,12 @@ Result<std::shared_ptr<asio::ssl::context>, std::string> make_server_tls(const T
                               "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
                               "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305") != 1) {
     return Unexpected{"cannot set the TLS 1.2 cipher list: " + openssl_error()};
+  }
+  // TLS 1.3: AES-128-GCM first, as for TLS 1.2 (OpenSSL's default order puts AES-256 first, which costs about a
+  // third more CPU per octet for no practical gain; h2o and nginx end up on AES-128 too).
+  if (SSL_CTX_set_ciphersuites(native, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256") !=
+      1) {
+    return Unexpected{"cannot set the TLS 1.3 cipher suites: " + openssl_error()};
   }
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_SERVER);
   static constexpr unsigned char kSessionContext[] = "h2push";
@@ -80,7 +100,7 @@ Result<std::shared_ptr<asio::ssl::context>, std::string> make_server_tls(const T
     return Unexpected{"the private key " + options.key_file.string() + " does not match the certificate " +
                       options.cert_file.string()};
   }
-  SSL_CTX_set_alpn_select_cb(native, select_alpn, options.offer_h2 ? native : nullptr);
+  SSL_CTX_set_alpn_select_cb(native, select_alpn, const_cast<AlpnList*>(&alpn_list(options)));
   SSL_CTX_set_tlsext_servername_callback(native, accept_any_server_name);
   return ctx;
 }

@@ -16,6 +16,9 @@ struct TlsOptions {
   std::filesystem::path cert_file;  // PEM chain, leaf first
   std::filesystem::path key_file;   // PEM private key
   bool offer_h2 = true;             // ALPN: "h2" then "http/1.1"; false: "http/1.1" only
+  bool prefer_http11 = false;       // with offer_h2: "http/1.1" before "h2" (tls.alpn = ["http/1.1", "h2"])
+  bool offer_http11 = true;         // false: "h2" only (tls.alpn = ["h2"]); a client without h2 still gets HTTP/1.1
+  bool tls13_only = false;          // tls.min_version = "1.3"
 };
 
 // The ALPN protocol a connection agreed on.

@@ -32,6 +32,7 @@ const Field kFields[] = {
     {"timeouts.keep_alive", Kind::duration, 0, kDay, [](ServerConfig& c) -> Target { return &c.timeouts.keep_alive; }},
     {"timeouts.settings_ack", Kind::duration, 1, kHour,
      [](ServerConfig& c) -> Target { return &c.timeouts.settings_ack; }},
+    {"timeouts.send", Kind::duration, 1, kHour, [](ServerConfig& c) -> Target { return &c.timeouts.send; }},
     {"timeouts.shutdown", Kind::duration, 0, kHour, [](ServerConfig& c) -> Target { return &c.timeouts.shutdown; }},
     {"limits.max_connections", Kind::integer, 1, 1'000'000,
      [](ServerConfig& c) -> Target { return &c.limits.max_connections; }},

@@ -26,8 +26,8 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
  public:
   using Base::close;
 
-  H1Session(Stream stream, WorkerState& worker, std::string remote, bool tls)
-      : Base(std::move(stream), worker, http1::ServerConnection(worker.limits->http1)),
+  H1Session(Stream stream, WorkerState& worker, ConnectionSlot slot, std::string remote, bool tls)
+      : Base(std::move(stream), worker, std::move(slot), http1::ServerConnection(worker.limits->http1)),
         remote_(std::move(remote)),
         tls_(tls) {}
 
@@ -36,6 +36,7 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
     if (worker_.shutting_down) conn_.shutdown();
     if (!initial.empty()) handle(conn_.receive(initial));
     after_io();
+    if (!closed_) this->watch_send_progress();
   }
 
   void shut_down_gracefully() override {
@@ -43,6 +44,8 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
     conn_.shutdown();  // the last response carries `connection: close`
     after_io();
   }
+
+  void output_ready() override { after_io(); }
 
  private:
   // After any input or output: write what is pending, read if the core wants more, arm the right timer.
@@ -80,6 +83,8 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
       if (const auto* request = std::get_if<http1::RequestReceived>(&e)) {
         on_request(*request);
       } else if (const auto* error = std::get_if<http1::ProtocolError>(&e)) {
+        worker_.error_log->info("{}: HTTP/1.1 {} {}{}", remote_, error->status, http1::to_string(error->error),
+                                error->body_aborted ? " (request body cut short)" : "");
         if (worker_.access_log != nullptr && error->status != 0 && !error->body_aborted) {
           Request r;
           r.protocol = Protocol::http11;
@@ -166,10 +171,21 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
   void finish_upgrade() {
     closed_ = true;  // this session gives its socket away
     timer_.cancel();
-    auto session = std::make_shared<H2Session<Stream>>(std::move(stream_), worker_, Protocol::h2c, remote_);
+    this->send_timer_.cancel();
+    auto session = std::make_shared<H2Session<Stream>>(std::move(stream_), worker_, std::move(this->slot_),
+                                                       Protocol::h2c, remote_);
     std::vector<http2::Header> request;
     for (const auto& [name, value] : upgrade_->fields) request.push_back({name, value});
     session->start_upgraded(upgrade_->settings, request, upgrade_->rest);
+  }
+
+  // timeouts.send: a response the client does not read for that long (the socket takes no octet) closes the
+  // connection. HTTP/1.1 has no flow control of its own, so the socket is the only place a response can stall.
+  void check_send_progress(std::chrono::steady_clock::time_point now) override {
+    if (!this->write_stalled(now)) return;
+    worker_.error_log->info("{}: send timeout: the client took no octet for {} ms, connection closed", remote_,
+                            worker_.limits->send_timeout.count());
+    close();
   }
 
   void flush() {
@@ -206,6 +222,12 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
     timer_.async_wait([self = this->shared_from_this(), this, state](std::error_code ec) {
       if (ec || closed_ || conn_.read_state() != state) return;
       timer_armed_ = false;
+      if (state == http1::ReadState::idle) {
+        worker_.error_log->debug("{}: HTTP/1.1 keep-alive timeout", remote_);
+      } else {
+        worker_.error_log->info("{}: HTTP/1.1 request {} timeout", remote_,
+                                state == http1::ReadState::head ? "header" : "body");
+      }
       handle(conn_.read_timeout());
       after_io();
       if (!closed_ && conn_.read_state() == http1::ReadState::idle && conn_.outstanding_requests() == 0 &&
@@ -232,9 +254,11 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
 
 // Starts serving HTTP/1.1 on a connection whose first octets (already read) are `initial`.
 template <class Stream>
-void start_http1(Stream stream, WorkerState& worker, std::string remote, std::span<const std::byte> initial) {
+void start_http1(Stream stream, WorkerState& worker, ConnectionSlot slot, std::string remote,
+                 std::span<const std::byte> initial) {
   const bool tls = std::is_same_v<Stream, TlsStream>;
-  std::make_shared<H1Session<Stream>>(std::move(stream), worker, std::move(remote), tls)->start(initial);
+  std::make_shared<H1Session<Stream>>(std::move(stream), worker, std::move(slot), std::move(remote), tls)
+      ->start(initial);
 }
 
 }  // namespace h2push::server

@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -17,6 +18,32 @@
 
 namespace h2push::server {
 
+// A response body that notes when the core pulls octets from it: progress for timeouts.send. `progress` maps the
+// stream ids of bodies still being sent to the time of their last octets; the entry goes when the body ends.
+class ProgressSource final : public BodySource {
+ public:
+  using Map = std::unordered_map<std::uint32_t, std::chrono::steady_clock::time_point>;
+  ProgressSource(std::unique_ptr<BodySource> inner, Map& progress, std::uint32_t stream)
+      : inner_(std::move(inner)), progress_(progress), stream_(stream) {}
+
+  Read read(std::span<std::byte> out) override {
+    const Read r = inner_->read(out);
+    if (const auto it = progress_.find(stream_); it != progress_.end()) {
+      if (r.end || r.failed) {
+        progress_.erase(it);
+      } else if (r.length > 0) {
+        it->second = std::chrono::steady_clock::now();
+      }
+    }
+    return r;
+  }
+
+ private:
+  std::unique_ptr<BodySource> inner_;
+  Map& progress_;  // outlives every read(): the core asks for octets only while its session is alive
+  std::uint32_t stream_;
+};
+
 template <class Stream>
 class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   using Base = ProtocolSession<Stream, http2::Connection>;
@@ -25,8 +52,8 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
  public:
   using Base::close;
 
-  H2Session(Stream stream, WorkerState& worker, Protocol protocol, std::string remote)
-      : Base(std::move(stream), worker, http2::Connection(server_options(*worker.limits))),
+  H2Session(Stream stream, WorkerState& worker, ConnectionSlot slot, Protocol protocol, std::string remote)
+      : Base(std::move(stream), worker, std::move(slot), http2::Connection(server_options(*worker.limits))),
         protocol_(protocol),
         remote_(std::move(remote)) {}
 
@@ -37,6 +64,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
     flush();
     read();
     tick();
+    this->watch_send_progress();
   }
 
   // Continues an HTTP/1.1 connection upgraded to h2c (RFC 7540 §3.2) once its 101 is written: the client's
@@ -45,6 +73,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
                       std::span<const std::byte> rest) {
     auto events = conn_.accept_h2c_upgrade(settings, request);
     if (!events) {
+      worker_.error_log->info("{}: h2c upgrade refused: {}", remote_, http2::to_string(events.error()));
       close();
       return;
     }
@@ -54,7 +83,9 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
 
   void shut_down_gracefully() override {
     if (closed_) return;
-    conn_.shutdown();  // GOAWAY(last processed stream, NO_ERROR): in-flight streams finish
+    // RFC 9113 §6.8 (H2-6.8-04): GOAWAY(2^31-1) and a PING; after its ACK (or 1 s, through tick()) the final
+    // GOAWAY with the last stream processed. In-flight streams finish.
+    conn_.shutdown_gracefully();
     flush();
   }
 
@@ -91,8 +122,70 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
 
   void handle(std::span<const http2::Event> events) {
     for (const http2::Event& e : events) {
-      if (const auto* request = std::get_if<http2::RequestReceived>(&e)) on_request(*request);
+      if (const auto* request = std::get_if<http2::RequestReceived>(&e)) {
+        on_request(*request);
+      } else if (const auto* reset = std::get_if<http2::StreamReset>(&e)) {
+        body_progress_.erase(reset->stream.value());
+        // A promised (even) stream reset by the client: a push it did not want (RFC 9113 §8.4.2).
+        if (reset->by_peer && reset->stream.is_server_initiated()) on_push_refused(reset->stream.value());
+      } else if (const auto* failed = std::get_if<http2::ConnectionFailed>(&e)) {
+        worker_.error_log->info("{}: HTTP/2 connection error {}{}: {}", remote_, http2::to_string(failed->code),
+                                failed->by_peer ? " (GOAWAY from the client)" : "", failed->detail);
+      }
     }
+  }
+
+  void output_ready() override { flush(); }
+
+  // A push the client refused: remembered for this connection, and logged with the octets sent in vain.
+  void on_push_refused(std::uint32_t id) {
+    const auto refused = this->push_record_.on_reset(id);
+    if (!refused || worker_.access_log == nullptr) return;
+    Request r;
+    r.method = "GET";
+    r.target = refused->first;
+    r.protocol = protocol_;
+    r.remote = remote_;
+    worker_.access_log->write(r, 200, refused->second, {}, "push-refused");
+  }
+
+  std::unique_ptr<BodySource> watch_body(std::uint32_t stream, std::unique_ptr<BodySource> body) override {
+    body_progress_[stream] = std::chrono::steady_clock::now();
+    return std::make_unique<ProgressSource>(std::move(body), body_progress_, stream);
+  }
+  void unwatch_body(std::uint32_t stream) override { body_progress_.erase(stream); }
+
+  // timeouts.send: a socket that takes nothing closes the connection; a body that has not moved for that long is
+  // reset when its stream's window is closed (RST_STREAM(CANCEL)), or ends the connection when the connection's
+  // window is (GOAWAY(ENHANCE_YOUR_CALM)). A body waiting behind other streams with open windows is left alone.
+  void check_send_progress(std::chrono::steady_clock::time_point now) override {
+    const auto timeout = worker_.limits->send_timeout;
+    if (this->write_stalled(now)) {
+      worker_.error_log->info("{}: send timeout: the client took no octet for {} ms, connection closed", remote_,
+                              timeout.count());
+      close();
+      return;
+    }
+    for (auto it = body_progress_.begin(); it != body_progress_.end();) {
+      const http2::StreamId id(it->first);
+      if (now - it->second <= timeout) {
+        ++it;
+      } else if (conn_.connection_send_window() <= 0) {
+        worker_.error_log->info("{}: send timeout: the connection window stayed closed for {} ms, GOAWAY", remote_,
+                                timeout.count());
+        body_progress_.clear();
+        conn_.shutdown(http2::ErrorCode::enhance_your_calm, "send timeout: flow-control window closed");
+        break;
+      } else if (conn_.stream_send_window(id) <= 0) {
+        worker_.error_log->info("{}: send timeout: stream {} window stayed closed for {} ms, RST_STREAM(CANCEL)",
+                                remote_, id.value(), timeout.count());
+        (void)conn_.reset_stream(id, http2::ErrorCode::cancel);  // fails harmlessly if the stream is gone
+        it = body_progress_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    flush();
   }
 
   void on_request(const http2::RequestReceived& r) {
@@ -125,12 +218,14 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
       const auto now = std::chrono::steady_clock::now();
       handle(conn_.advance(instant_now()));
       const SessionLimits& limits = *worker_.limits;
-      if (conn_.active_streams() == 0 && now - last_activity_ > limits.idle_timeout) {
+      if (conn_.active_streams() == 0 && now - last_activity_ > limits.idle_timeout && !conn_.is_closed()) {
+        worker_.error_log->debug("{}: HTTP/2 idle timeout, GOAWAY", remote_);
         conn_.shutdown();  // RFC 9113 §6.8 (H2-6.8-04): GOAWAY before closing an idle connection
       }
       if (worker_.shutting_down) {
         if (!shutdown_started_) shutdown_started_ = now;
         if (now - *shutdown_started_ > limits.shutdown_deadline) {
+          worker_.error_log->info("{}: shutdown deadline passed, HTTP/2 connection cut", remote_);
           close();
           return;
         }
@@ -145,6 +240,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   std::array<std::byte, 16384> in_{};
   std::chrono::steady_clock::time_point last_activity_;
   std::optional<std::chrono::steady_clock::time_point> shutdown_started_;
+  ProgressSource::Map body_progress_;  // streams whose body is being sent: the time of their last progress
 };
 
 }  // namespace h2push::server

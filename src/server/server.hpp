@@ -11,6 +11,7 @@
 #include "net/listener.hpp"
 #include "server/access_log.hpp"
 #include "server/handler.hpp"
+#include "server/push_policy.hpp"
 #include "server/session.hpp"
 
 namespace h2push::server {
@@ -21,11 +22,16 @@ struct ServerOptions {
   std::filesystem::path cert_file;   // PEM; both empty: a self-signed certificate is made in `state_dir`
   std::filesystem::path key_file;
   std::filesystem::path state_dir;  // where a self-signed certificate is written (default: a temporary dir)
-  std::size_t workers = 0;          // 0: one per core
+  TlsVersion tls_min_version = TlsVersion::tls1_2;     // tls.min_version
+  std::vector<std::string> alpn = {"h2", "http/1.1"};  // tls.alpn: "h2" and/or "http/1.1", in order of preference
+  std::size_t workers = 0;                             // 0: one per core
   SessionLimits limits;
   std::function<std::unique_ptr<Handler>()> make_handler;  // called once per worker
+  std::shared_ptr<const PushPolicy> push;                  // null: neither push nor Early Hints
   std::string access_log = "stdout";                       // a path, "stdout", "stderr" or "off"
   AccessLogFormat access_log_format = AccessLogFormat::combined;
+  std::string error_log = "stderr";  // a path, "stdout", "stderr" or "off"
+  LogLevel error_log_level = LogLevel::info;
 };
 
 class Server {
@@ -42,6 +48,9 @@ class Server {
   // Thread-safe; returns at once. wait() returns when the workers are done.
   void shut_down();
   void wait();
+
+  // Pushes, refusals and hints of every connection closed so far; complete once wait() has returned.
+  PushTotals push_totals() const;
 
  private:
   struct Impl;

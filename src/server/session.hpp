@@ -1,14 +1,19 @@
 // src/server/session.hpp: what every connection of the server has in common, and what the worker keeps of them.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_set>
+#include <utility>
 
+#include <spdlog/logger.h>
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
@@ -18,6 +23,8 @@
 #include "h2push/http2/connection.hpp"
 #include "server/access_log.hpp"
 #include "server/handler.hpp"
+#include "server/push_policy.hpp"
+#include "server/session_push.hpp"
 
 namespace h2push::server {
 
@@ -28,6 +35,8 @@ struct SessionLimits {
   std::chrono::milliseconds idle_timeout{60'000};            // no stream open and nothing received
   std::chrono::milliseconds keep_alive_timeout{15'000};      // HTTP/1.1 between requests
   std::chrono::milliseconds shutdown_deadline{10'000};       // graceful shutdown: in-flight streams may finish
+  std::chrono::milliseconds send_timeout{60'000};            // no send progress: stream reset or connection closed
+  std::uint32_t max_connections = 10'000;                    // over every listener and worker
   std::size_t max_write_chunk = 256 * 1024;                  // octets copied out of the core per socket write
   bool h2c = true;       // cleartext HTTP/2: prior knowledge and Upgrade (server.h2c)
   http2::Options http2;  // role is forced to server
@@ -36,18 +45,64 @@ struct SessionLimits {
 
 class Session;
 
+// How often a session looks at its send progress: a quarter of the send timeout, between 10 ms and 1 s.
+inline std::chrono::milliseconds send_check_period(const SessionLimits& limits) {
+  return std::clamp(limits.send_timeout / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+}
+
+// One of limits.max_connections, held from accept to close; the count is shared by every worker.
+class ConnectionSlot {
+ public:
+  ConnectionSlot() = default;
+  ConnectionSlot(ConnectionSlot&& other) noexcept : count_(std::exchange(other.count_, nullptr)) {}
+  ConnectionSlot& operator=(ConnectionSlot&& other) noexcept {
+    if (this != &other) {
+      release();
+      count_ = std::exchange(other.count_, nullptr);
+    }
+    return *this;
+  }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  ~ConnectionSlot() { release(); }
+
+  // A slot of `count`, or none (an empty optional) when `max` are taken.
+  static std::optional<ConnectionSlot> take(std::atomic<std::uint32_t>& count, std::uint32_t max) noexcept {
+    std::uint32_t n = count.load(std::memory_order_relaxed);
+    do {
+      if (n >= max) return std::nullopt;
+    } while (!count.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+    ConnectionSlot slot;
+    slot.count_ = &count;
+    return slot;
+  }
+
+ private:
+  void release() noexcept {
+    if (count_ != nullptr) count_->fetch_sub(1, std::memory_order_relaxed);
+    count_ = nullptr;
+  }
+  std::atomic<std::uint32_t>* count_ = nullptr;
+};
+
 // One per worker thread; touched only from that thread.
 struct WorkerState {
   Handler* handler = nullptr;
   AccessLog* access_log = nullptr;
+  spdlog::logger* error_log = nullptr;                     // never null (a logger at level off writes nothing)
+  std::atomic<std::uint32_t>* open_connections = nullptr;  // shared by every worker (limits.max_connections)
   const SessionLimits* limits = nullptr;
+  const PushPolicy* push = nullptr;  // null: no push, no hints
+  PushTotals push_totals;            // of the connections closed so far
   std::unordered_set<Session*> sessions;
   bool shutting_down = false;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  explicit Session(WorkerState& worker) : worker_(worker) { worker_.sessions.insert(this); }
+  Session(WorkerState& worker, ConnectionSlot slot) : worker_(worker), slot_(std::move(slot)) {
+    worker_.sessions.insert(this);
+  }
   virtual ~Session() { worker_.sessions.erase(this); }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -61,6 +116,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  protected:
   WorkerState& worker_;
+  ConnectionSlot slot_;
 };
 
 using TcpSocket = asio::ip::tcp::socket;
@@ -103,6 +159,9 @@ class ProtocolSession : public Session {
     if (closed_) return;
     closed_ = true;
     timer_.cancel();
+    for (const auto& t : deferred_) t->cancel();
+    worker_.push_totals.add(push_record_);
+    send_timer_.cancel();
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       close_transport(stream_, shared_from_this());
     } else {
@@ -111,8 +170,33 @@ class ProtocolSession : public Session {
   }
 
  protected:
-  ProtocolSession(Stream stream, WorkerState& worker, Core core)
-      : Session(worker), stream_(std::move(stream)), conn_(std::move(core)), timer_(stream_.get_executor()) {}
+  ProtocolSession(Stream stream, WorkerState& worker, ConnectionSlot slot, Core core)
+      : Session(worker, std::move(slot)),
+        stream_(std::move(stream)),
+        conn_(std::move(core)),
+        timer_(stream_.get_executor()),
+        send_timer_(stream_.get_executor()) {}
+
+  // Send progress (timeouts.send), checked every send_check_period(): the derived session's check_send_progress()
+  // runs while the session is open.
+  void watch_send_progress() {
+    send_timer_.expires_after(send_check_period(*worker_.limits));
+    send_timer_.async_wait([self = shared_from_this(), this](std::error_code ec) {
+      if (ec || closed_) return;
+      check_send_progress(std::chrono::steady_clock::now());
+      if (!closed_) watch_send_progress();
+    });
+  }
+  virtual void check_send_progress(std::chrono::steady_clock::time_point now) = 0;
+
+  // A socket write has taken no octet for timeouts.send: the client stopped reading.
+  bool write_stalled(std::chrono::steady_clock::time_point now) const {
+    return writing_ && now - write_progress_ > worker_.limits->send_timeout;
+  }
+
+  // A response body handed to the core on request or stream `id` (HTTP/2 watches it for window stalls).
+  virtual std::unique_ptr<BodySource> watch_body(std::uint32_t, std::unique_ptr<BodySource> body) { return body; }
+  virtual void unwatch_body(std::uint32_t) {}
 
   // Moves up to max_write_chunk octets out of the core (its buffer may grow while the socket write is in flight)
   // and writes them; `written` runs once they are out. Returns false when nothing is pending.
@@ -125,45 +209,191 @@ class ProtocolSession : public Session {
     write_buffer_.assign(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
     conn_.consume_output(n);
     writing_ = true;
-    asio::async_write(stream_, asio::buffer(write_buffer_),
-                      [self = shared_from_this(), this, written](std::error_code ec, std::size_t) {
-                        writing_ = false;
-                        if (closed_) return;
-                        if (ec) {
-                          close();
-                          return;
-                        }
-                        written();
-                      });
+    write_offset_ = 0;
+    write_progress_ = std::chrono::steady_clock::now();
+    write_some(written);
     return true;
   }
 
-  // Hands `request` to the worker's handler and submits the answer on `id` (no body for HEAD), then logs it.
+  // Writes the rest of write_buffer_ piece by piece, each piece being progress for the send timeout.
+  template <class Written>
+  void write_some(Written written) {
+    const std::span<const std::byte> rest = std::span<const std::byte>(write_buffer_).subspan(write_offset_);
+    stream_.async_write_some(asio::buffer(rest.data(), rest.size()),
+                             [self = shared_from_this(), this, written](std::error_code ec, std::size_t n) {
+                               if (closed_) {
+                                 writing_ = false;
+                                 return;
+                               }
+                               if (ec) {
+                                 writing_ = false;
+                                 close();
+                                 return;
+                               }
+                               write_offset_ += n;
+                               write_progress_ = std::chrono::steady_clock::now();
+                               if (write_offset_ < write_buffer_.size()) {
+                                 write_some(written);
+                                 return;
+                               }
+                               writing_ = false;
+                               written();
+                             });
+  }
+
+  // Answers `request` on `id`: first what the push policy says (a 103, PUSH_PROMISEs and the pushed responses),
+  // then the handler's response — at once, or after the configured think time.
   template <class Id>
   void respond(const Request& request, Id id) {
-    const auto started = std::chrono::steady_clock::now();
+    PushDecision decision;
+    if (worker_.push != nullptr) decision = worker_.push->decide(request, client_view(request));
+    if (!decision.hints.empty()) send_hints(id, decision.hints);
+    std::uint64_t pushed_bytes = 0;
+    if constexpr (std::is_same_v<Core, http2::Connection>) pushed_bytes = send_pushes(request, id, decision);
+    std::string log_suffix = push_log_suffix(decision, pushed_bytes);
+    if (decision.think_time.count() > 0) {
+      defer(request, id, std::move(decision.set_cookie), std::move(log_suffix), decision.think_time);
+      return;
+    }
+    respond_now(request, id, decision.set_cookie, log_suffix);
+  }
+
+  // Something was queued outside an I/O completion (a deferred response): write it.
+  virtual void output_ready() = 0;
+
+  Stream stream_;
+  Core conn_;
+  asio::steady_timer timer_;
+  asio::steady_timer send_timer_;
+  std::vector<std::byte> write_buffer_;
+  std::size_t write_offset_ = 0;
+  std::chrono::steady_clock::time_point write_progress_;  // the last octets a socket write took
+  std::vector<hpack::Header> fields_;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+  PushRecord push_record_;
+
+ private:
+  ClientView client_view(const Request& request) {
+    ClientView view;
+    view.protocol = request.protocol;
+    if constexpr (std::is_same_v<Core, http2::Connection>) view.push_enabled = conn_.peer_accepts_push();
+    view.refused = &push_record_.refused_paths;
+    return view;
+  }
+
+  // The handler's response, submitted on `id` (no body for HEAD), then logged.
+  template <class Id>
+  void respond_now(const Request& request, Id id, std::string_view set_cookie, std::string_view log_suffix) {
+    // The clock is read only for the access log's duration (none when the log is off).
+    const auto started =
+        worker_.access_log != nullptr ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     Response response = worker_.handler->handle(request);
+    if (!set_cookie.empty() && response.status < 400) response.fields.emplace_back("set-cookie", set_cookie);
     const std::string status = std::to_string(response.status);
     fields_.clear();
     fields_.push_back({":status", status});
     for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
     const bool has_body = response.body != nullptr && request.method != "HEAD";
     if (!conn_.submit_response(id, fields_, !has_body)) return;  // the stream or request is gone meanwhile
-    if (has_body) (void)conn_.send_body(id, std::move(response.body));
+    if (has_body) {
+      std::uint32_t number = 0;
+      if constexpr (std::is_same_v<Id, http2::StreamId>) number = id.value();
+      if (!conn_.send_body(id, watch_body(number, std::move(response.body)))) unwatch_body(number);
+    }
     if (worker_.access_log != nullptr) {
       worker_.access_log->write(request, response.status, response.content_length.value_or(0),
-                                std::chrono::steady_clock::now() - started);
+                                std::chrono::steady_clock::now() - started, log_suffix);
     }
   }
 
-  Stream stream_;
-  Core conn_;
-  asio::steady_timer timer_;
-  std::vector<std::byte> write_buffer_;
-  std::vector<hpack::Header> fields_;
-  bool reading_ = false;
-  bool writing_ = false;
-  bool closed_ = false;
+  // One 103 Early Hints response with a Link field line per resource (RFC 8297).
+  template <class Id>
+  void send_hints(Id id, const std::vector<std::string>& links) {
+    fields_.clear();
+    fields_.push_back({":status", "103"});
+    for (const std::string& link : links) fields_.push_back({"link", link});
+    if (conn_.submit_informational(id, fields_)) ++push_record_.hints;
+  }
+
+  // HTTP/2: a PUSH_PROMISE per planned resource the handler answers with 200, then its response, at an urgency below
+  // the page's. Returns the body octets pushed.
+  template <class Id>
+  std::uint64_t send_pushes(const Request& request, Id parent, const PushDecision& decision) {
+    std::uint64_t bytes = 0;
+    const std::string_view accept_encoding = request.field("accept-encoding");
+    for (const push::PlannedResource* planned : decision.pushes) {
+      const hpack::Header pushed_fields[] = {{"accept-encoding", accept_encoding}};
+      Request pushed;
+      pushed.method = "GET";
+      pushed.scheme = request.scheme;
+      pushed.authority = request.authority;
+      pushed.target = planned->resource.path;
+      pushed.fields = std::span(pushed_fields, accept_encoding.empty() ? 0 : 1);
+      pushed.protocol = request.protocol;
+      pushed.remote = request.remote;
+      Response response = worker_.handler->handle(pushed);
+      if (response.status != 200 || !storable(response)) continue;  // only what a GET would get and keep
+      const hpack::Header promise[] = {{":method", "GET"},
+                                       {":scheme", request.scheme},
+                                       {":authority", request.authority},
+                                       {":path", planned->resource.path},
+                                       {"accept-encoding", accept_encoding}};
+      auto promised = conn_.submit_push_promise(parent, std::span(promise, accept_encoding.empty() ? 4 : 5));
+      if (!promised) break;  // push disabled, going away, or the parent is gone: no more promises
+      const auto page = std::min<int>(7, 1 + static_cast<int>(decision.page_urgency));
+      conn_.set_priority(*promised, {static_cast<std::uint8_t>(std::max<int>(planned->urgency, page)), false});
+      fields_.clear();
+      const std::string status = "200";
+      fields_.push_back({":status", status});
+      for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
+      if (!conn_.submit_response(*promised, fields_, response.body == nullptr)) continue;
+      auto progress = std::make_shared<BodyProgress>();
+      if (response.body != nullptr) {
+        auto body = watch_body(promised->value(), std::make_unique<CountingBody>(std::move(response.body), progress));
+        if (!conn_.send_body(*promised, std::move(body))) unwatch_body(promised->value());
+      } else {
+        progress->done = true;
+      }
+      push_record_.on_promise(promised->value(), planned->resource.path, progress);
+      const std::uint64_t length = response.content_length.value_or(0);
+      bytes += length;
+      push_record_.pushed_bytes += length;
+      if (worker_.access_log != nullptr) worker_.access_log->write(pushed, 200, length, {}, "pushed");
+    }
+    return bytes;
+  }
+
+  // A pushed response must be one the client may store and reuse for its own request (RFC 9111 §3, RFC 9113 §8.4).
+  static bool storable(const Response& response) {
+    for (const auto& [name, value] : response.fields) {
+      if (name == "cache-control" && value.find("no-store") != std::string::npos) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // The page's response after `delay` (push.think_time): the request is copied, the timer keeps the session alive
+  // and is cancelled when it closes.
+  template <class Id>
+  void defer(const Request& request, Id id, std::string set_cookie, std::string log_suffix,
+             std::chrono::milliseconds delay) {
+    auto owned = std::make_shared<OwnedRequest>(request);
+    auto timer = std::make_shared<asio::steady_timer>(stream_.get_executor());
+    deferred_.push_back(timer);
+    timer->expires_after(delay);
+    timer->async_wait([self = shared_from_this(), this, owned, timer, id, cookie = std::move(set_cookie),
+                       suffix = std::move(log_suffix)](std::error_code ec) {
+      std::erase(deferred_, timer);
+      if (ec || closed_) return;
+      respond_now(owned->view(), id, cookie, suffix);
+      output_ready();
+    });
+  }
+
+  std::vector<std::shared_ptr<asio::steady_timer>> deferred_;
 };
 
 }  // namespace h2push::server

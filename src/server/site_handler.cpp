@@ -33,20 +33,20 @@ Response SiteHandler::handle(const Request& request) {
   file_request.if_range = request.field("if-range");
   file_request.range = request.field("range");
   file_request.accept_encoding = request.field("accept-encoding");
-  const FileResponse file = files_->serve(file_request);
+  FileResponse file = files_->serve(file_request);
 
   Response response;
   response.status = file.status;
   response.fields.reserve(file.headers.size() + 2);
   response.fields.emplace_back("server", "h2push");
   response.fields.emplace_back("date", http_date());
-  for (const ResponseHeader& h : file.headers) {
-    response.fields.emplace_back(h.name, h.value);
+  for (ResponseHeader& h : file.headers) {
     if (h.name == "content-length") {
       std::uint64_t length = 0;
       std::from_chars(h.value.data(), h.value.data() + h.value.size(), length);
       response.content_length = length;
     }
+    response.fields.emplace_back(std::move(h.name), std::move(h.value));  // moved, not copied: no allocation
   }
   response.body = open_body(file);
   return response;

@@ -178,11 +178,29 @@ std::string format_http_date(std::int64_t unix_seconds) {
   const std::int64_t rem = unix_seconds % kSecondsPerDay;
   const Civil c = civil_from_days(days);
   const auto weekday = static_cast<std::size_t>((days + 4) % 7);  // 1970-01-01 was a Thursday
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02d:%02d:%02d GMT", kDays[weekday].data(), c.day,
-                kMonths[c.month - 1].data(), static_cast<long long>(c.year), static_cast<int>(rem / 3600),
-                static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
-  return buf;
+  if (c.year > 9999) {  // not IMF-fixdate's four digits: the general (slow) path
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02d:%02d:%02d GMT", kDays[weekday].data(), c.day,
+                  kMonths[c.month - 1].data(), static_cast<long long>(c.year), static_cast<int>(rem / 3600),
+                  static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
+    return buf;
+  }
+  // Written by hand: this runs on every response (Last-Modified), and snprintf costs more than the rest of it.
+  std::string out = "Www, DD Mmm YYYY hh:mm:ss GMT";
+  const auto two = [&out](std::size_t at, unsigned v) {
+    out[at] = static_cast<char>('0' + v / 10);
+    out[at + 1] = static_cast<char>('0' + v % 10);
+  };
+  out.replace(0, 3, kDays[weekday]);
+  two(5, c.day);
+  out.replace(8, 3, kMonths[c.month - 1]);
+  const auto year = static_cast<unsigned>(c.year);
+  two(12, year / 100);
+  two(14, year % 100);
+  two(17, static_cast<unsigned>(rem / 3600));
+  two(20, static_cast<unsigned>(rem / 60 % 60));
+  two(23, static_cast<unsigned>(rem % 60));
+  return out;
 }
 
 std::optional<std::int64_t> parse_http_date(std::string_view s, int now_year) noexcept {

@@ -55,13 +55,25 @@ TEST(FieldParserTest, RefusesBadTargets) {
 
 TEST(FieldParserTest, AnswersUnsupportedVersionsWith505AndGarbageWith400) {
   EXPECT_EQ(request_line_error("GET / HTTP/2.0"), ParseError::unsupported_version);
-  EXPECT_EQ(request_line_error("GET / HTTP/1.2"), ParseError::unsupported_version);
+  EXPECT_EQ(request_line_error("GET / HTTP/3.0"), ParseError::unsupported_version);
   EXPECT_EQ(request_line_error("GET / HTTP/0.9"), ParseError::unsupported_version);
   EXPECT_EQ(request_line_error("PRI * HTTP/2.0"), ParseError::unsupported_version);
   EXPECT_EQ(request_line_error("GET / http/1.1"), ParseError::malformed_version);
   EXPECT_EQ(request_line_error("GET / HTTP/1.10"), ParseError::malformed_version);
   EXPECT_EQ(request_line_error("GET / HTTP/1"), ParseError::malformed_version);
   EXPECT_EQ(request_line_error("GET / HTTP/11.1"), ParseError::malformed_version);
+}
+
+TEST(FieldParserTest, ReadsHigherMinorVersionsAsHttp11) {
+  // RFC 9112 §2.3, RFC 9110 §2.5: a higher minor version of HTTP/1 is processed as 1.1.
+  for (std::string_view version : {"HTTP/1.2", "HTTP/1.9"}) {
+    const auto line = parse_request_line("GET / " + std::string(version));
+    ASSERT_TRUE(line) << version;
+    EXPECT_EQ(line->version, Version::http_1_1) << version;
+  }
+  const auto old = parse_request_line("GET / HTTP/1.0");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->version, Version::http_1_0);
 }
 
 struct Section {

@@ -14,6 +14,7 @@ using testing::drain;
 using testing::feed;
 using testing::parse_responses;
 using testing::Recorder;
+using testing::respond;
 
 struct Outcome {
   Recorder rec;
@@ -133,12 +134,27 @@ TEST(ServerConnectionTest, AnswersALargeTrailerSectionWith431) {
 }
 
 TEST(ServerConnectionTest, AnswersOtherVersionsWith505) {
-  for (std::string_view version : {"HTTP/2.0", "HTTP/1.2", "HTTP/3.0", "HTTP/0.9"}) {
+  for (std::string_view version : {"HTTP/2.0", "HTTP/3.0", "HTTP/3.1", "HTTP/0.9"}) {
     const Outcome o = run("GET / " + std::string(version) + "\r\nHost: a\r\n\r\n");
     EXPECT_EQ(o.status, 505) << version;
     EXPECT_TRUE(o.closed);
   }
   EXPECT_EQ(run("GET / HTTP/1.x\r\nHost: a\r\n\r\n").status, 400);
+}
+
+TEST(ServerConnectionTest, AnswersHigherMinorVersionsAsHttp11) {
+  // RFC 9112 §2.3: HTTP/1.2 is processed as HTTP/1.1 (keep-alive by default) and answered in HTTP/1.1.
+  ServerConnection conn;
+  Recorder rec;
+  feed(conn, "GET / HTTP/1.2\r\nHost: a\r\n\r\n", rec);
+  EXPECT_TRUE(rec.errors.empty());
+  ASSERT_EQ(rec.requests.size(), 1u);
+  EXPECT_EQ(rec.requests[0].version, Version::http_1_1);
+  EXPECT_TRUE(rec.requests[0].keep_alive);
+  ASSERT_TRUE(respond(conn, rec.requests[0].id, "200", "ok"));
+  const std::string out = drain(conn);
+  EXPECT_EQ(out.substr(0, 15), "HTTP/1.1 200 OK");
+  EXPECT_FALSE(conn.is_closed());
 }
 
 TEST(ServerConnectionTest, AnswersUnknownExpectationsWith417) {

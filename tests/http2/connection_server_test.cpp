@@ -4,6 +4,8 @@
 // connection_frames_test.cpp.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdint>
 #include <string>
 
 #include "connection_test_util.hpp"
@@ -270,6 +272,92 @@ TEST(ConnectionServerTest, DecodesBlocksAndChargesDataAboveOurGoaway) {
   EXPECT_EQ(field_value(h.records.at(0).headers, "x-tag"), "v1");
   h.submit_response(1, true);
   EXPECT_TRUE(h.conn.is_closed());
+}
+
+// The PING of a graceful shutdown's first step, from its text ("PING 123"); 0 when `text` is no PING.
+std::uint64_t ping_value(const std::string& text) {
+  if (text.rfind("PING ", 0) != 0 || text.rfind("PING ACK", 0) == 0) return 0;
+  return std::stoull(text.substr(5));
+}
+
+TEST(ConnectionServerTest, ShutsDownInTwoStepsAndProcessesStreamsOpenedBetween) {
+  // H2-6.8-04 (RFC 9113 §6.8): GOAWAY(2^31-1) and a PING, streams in flight are still processed, the final GOAWAY
+  // follows the PING's ACK with the real last stream.
+  Harness h = started_server();
+  h.open_request(1, true);
+  h.conn.shutdown_gracefully();
+  const Texts first = h.output();
+  ASSERT_EQ(first.size(), 2U);
+  EXPECT_EQ(first[0], "GOAWAY 2147483647 NO_ERROR");
+  const std::uint64_t ping = ping_value(first[1]);
+  ASSERT_NE(ping, 0U) << first[1];
+  EXPECT_FALSE(h.conn.is_closed());
+  h.conn.shutdown_gracefully();  // once is enough
+  EXPECT_EQ(h.output(), Texts{});
+
+  h.open_request(3, true);                           // sent before the client saw the GOAWAY: processed
+  EXPECT_EQ(h.feed(B().ping(ping, true)), Texts{});  // our PING's ACK is not the application's
+  EXPECT_EQ(h.output(), (Texts{"GOAWAY 3 NO_ERROR"}));
+  // Above the final GOAWAY: decoded, not processed.
+  EXPECT_EQ(h.feed(B().headers(5, h.block(get_request()), B::kEndHeaders | B::kEndStream)), Texts{});
+  EXPECT_FALSE(h.conn.is_closed());
+  h.submit_response(3, true);
+  EXPECT_FALSE(h.conn.is_closed());
+  h.submit_response(1, true);
+  EXPECT_TRUE(h.conn.is_closed());
+  EXPECT_FALSE(h.conn.failed());
+}
+
+TEST(ConnectionServerTest, SendsFinalGoawayAfterNoticeTimeoutWhenPingIsNotAnswered) {
+  // H2-6.8-04 (RFC 9113 §6.8): the wait for the ACK is bounded by Options::shutdown_notice_timeout_ns.
+  Options o = server_options();
+  o.shutdown_notice_timeout_ns = 1'000'000'000;
+  Harness h = started_server({}, o);
+  EXPECT_EQ(h.advance(5'000'000'000), Texts{});
+  h.open_request(1, true);
+  h.conn.shutdown_gracefully();
+  const Texts first = h.output();
+  ASSERT_EQ(first.size(), 2U);
+  EXPECT_EQ(first[0], "GOAWAY 2147483647 NO_ERROR");
+  ASSERT_TRUE(h.conn.next_deadline().has_value());
+  EXPECT_EQ(h.conn.next_deadline()->nanoseconds, 6'000'000'000);
+  EXPECT_EQ(h.advance(5'900'000'000), Texts{});
+  EXPECT_EQ(h.output(), Texts{});
+  h.open_request(3, true);
+  EXPECT_EQ(h.advance(6'000'000'000), Texts{});
+  EXPECT_EQ(h.output(), (Texts{"GOAWAY 3 NO_ERROR"}));
+  EXPECT_FALSE(h.conn.next_deadline().has_value());
+  // A late ACK changes nothing and is not reported.
+  EXPECT_EQ(h.feed(B().ping(ping_value(first[1]), true)), Texts{});
+  EXPECT_EQ(h.output(), Texts{});
+  h.submit_response(1, true);
+  h.submit_response(3, true);
+  EXPECT_TRUE(h.conn.is_closed());
+}
+
+TEST(ConnectionServerTest, SendsFinalGoawayAtOnceWhenShutdownFollowsGracefulNotice) {
+  // H2-6.8-04 (RFC 9113 §6.8): shutdown() ends the wait; after a final GOAWAY there is no first step.
+  Harness h = started_server();
+  h.open_request(1, true);
+  h.conn.shutdown_gracefully();
+  EXPECT_EQ(h.output().size(), 2U);
+  h.conn.shutdown();
+  EXPECT_EQ(h.output(), (Texts{"GOAWAY 1 NO_ERROR"}));
+  h.conn.shutdown_gracefully();
+  EXPECT_EQ(h.output(), Texts{});
+  // The application's own PINGs are still reported.
+  const std::array<std::byte, 8> mine{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4},
+                                      std::byte{5}, std::byte{6}, std::byte{7}, std::byte{8}};
+  h.conn.ping(mine);
+  EXPECT_EQ(h.output(), (Texts{"PING 72623859790382856"}));
+  EXPECT_EQ(h.feed(B().ping(72623859790382856ULL, true)), (Texts{"PingAcknowledged 72623859790382856"}));
+
+  Harness quiet = started_server();
+  quiet.conn.shutdown();
+  EXPECT_EQ(quiet.output(), (Texts{"GOAWAY 0 NO_ERROR"}));
+  quiet.conn.shutdown_gracefully();
+  EXPECT_EQ(quiet.output(), Texts{});
+  EXPECT_TRUE(quiet.conn.is_closed());
 }
 
 // ---- §8.1-§8.7 requests ------------------------------------------------------------------------------------------

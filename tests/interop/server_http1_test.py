@@ -273,6 +273,32 @@ def finishes_response_and_closes_keep_alive_on_shutdown(args):
             check(code == 0, f"exit status {code} after SIGTERM, expected 0")
 
 
+@with_server
+def answers_limits_and_versions(server):  # RFC 9112 §2.3, §3, RFC 9110 §15.5-15.6, H1-3.2-01
+    cases = [
+        ("request line over 8 KiB", b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        ("101 header fields", b"GET /a.txt HTTP/1.1\r\nHost: x\r\n" + b"".join(
+            f"X-F{i}: v\r\n".encode() for i in range(101)) + b"\r\n", 431),
+        ("a body over 1 MiB", b"POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n", 413),
+        ("no Host", b"GET /a.txt HTTP/1.1\r\n\r\n", 400),
+        ("two Hosts", b"GET /a.txt HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400),
+        ("HTTP/2.0 over the HTTP/1 parser", b"GET /a.txt HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+        ("HTTP/3.0", b"GET /a.txt HTTP/3.0\r\nHost: x\r\n\r\n", 505),
+    ]
+    for name, request, status in cases:
+        raw, closed = raw_exchange(server.http_port, request + SMUGGLED)
+        responses = parse_responses(raw)
+        check([r.status for r in responses] == [status], f"{name}: answers {[r.status for r in responses]}, "
+                                                         f"expected [{status}]")
+        check(closed, f"{name}: the connection stayed open after {status}")
+    # HTTP/1.2 is processed as HTTP/1.1 (RFC 9112 §2.3): answered in HTTP/1.1, the connection kept alive.
+    with Http1Connection(server.http_port, timeout=5) as c:
+        for _ in range(2):
+            c.send(b"GET /a.txt HTTP/1.2\r\nHost: x\r\n\r\n")
+            r = c.read_response()
+            check(r.version == "HTTP/1.1" and r.status == 200 and r.body == FILES["a.txt"], f"HTTP/1.2: {r!r}")
+
+
 TESTS = [
     ("ServerHttp1Test.Answers400AndClosesWhenFramingIsAmbiguous", rejects_bad_framing_and_closes),
     ("ServerHttp1Test.AnswersInOrderWhenRequestsArePipelined", answers_pipelined_requests_in_order),
@@ -282,6 +308,7 @@ TESTS = [
     ("ServerHttp1Test.AcceptsAbsoluteFormWhenItNamesOurHost", accepts_absolute_form_for_our_host),
     ("ServerHttp1Test.StaysHttp11WhenUpgradeHasBodyNoSettingsOrTls", declines_h2c_upgrade_when_not_allowed),
     ("ServerHttp1Test.FinishesResponseAndClosesIdleWhenShutDown", finishes_response_and_closes_keep_alive_on_shutdown),
+    ("ServerHttp1Test.AnswersLimitsAndVersionsWith4xxOr505", answers_limits_and_versions),
 ]
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Python h2 (Debian's python3-h2) on a raw socket against `h2push serve`: TLS with ALPN h2 (certificate verified)
 and h2c with prior knowledge. Requests and responses; a RST_STREAM from the client in the middle of a body leaves
-the connection usable; PING is acknowledged with its payload; on SIGTERM an open connection gets GOAWAY(NO_ERROR),
-an in-flight download still completes, and the server exits 0."""
+the connection usable; PING is acknowledged with its payload; on SIGTERM (and SIGINT) an open connection gets the
+two-step GOAWAY(NO_ERROR) of RFC 9113 §6.8 (2^31-1 and a PING, then the last stream processed: a stream opened in
+between is served), an in-flight download still completes, and the server exits 0."""
 
 import hashlib
 import os
@@ -109,18 +110,51 @@ def answers_ping(tls):  # H2-6.7-01 (RFC 9113 §6.7)
     return test
 
 
-def sends_goaway_on_shutdown(tls):  # H2-6.8-03, H2-6.8-04 (RFC 9113 §6.8)
+def sends_goaway_on_shutdown(tls, signum=signal.SIGTERM):  # H2-6.8-03, H2-6.8-04 (RFC 9113 §6.8)
     @with_server
     def test(server):
-        with client(server, tls) as c:
-            check_file_response(c.get("/small.txt"), "/small.txt")  # stream 1: processed
-            server.signal(signal.SIGTERM)
-            c.pump_until(lambda: c.goaway is not None, timeout=10, what="GOAWAY after SIGTERM")
+        # python-h2 ends its connection on the first GOAWAY and then fails on the PING that follows, so this is the
+        # raw frame client (h2push_server.RawH2Client); it answers the server's PING only once it has opened stream 3.
+        port = server.https_port if tls else server.http_port
+        with RawH2Client(port, tls=tls, cafile=server.cert_file, auto_ping_ack=False) as c:
+            first = c.request("/small.txt")  # stream 1: processed
+            c.pump_until(lambda: c.streams[first].done, what="the response on stream 1")
+            check(c.streams[first].status == 200, f"stream 1: status {c.streams[first].status}")
+            server.signal(signum)
+            c.pump_until(lambda: c.goaway is not None and c.pings, timeout=10,
+                         what=f"GOAWAY and PING after {signum!r}")
+            check(c.frames[:2] == [("GOAWAY", 2**31 - 1), ("PING", c.pings[0])],
+                  f"the shutdown starts with {c.frames[:2]!r}, expected GOAWAY(2^31-1) then a PING")
+            # A request the client sent before it saw the first GOAWAY: still processed.
+            between = c.request("/small.txt")
+            c.ping_ack(c.pings[0])
+            c.pump_until(lambda: c.streams[between].done and len(c.goaways) >= 2, timeout=10,
+                         what="the response on stream 3 and the final GOAWAY")
+            check(c.streams[between].status == 200 and bytes(c.streams[between].data) == FILES["small.txt"],
+                  f"stream {between} opened between the GOAWAYs: status {c.streams[between].status}")
             check(c.wait_closed(timeout=10), "the server did not close the idle connection after GOAWAY")
             codes = [g.error_code for g in c.goaways]
             check(all(code == NO_ERROR for code in codes), f"GOAWAY error codes {codes!r}, expected NO_ERROR")
+            check(len(c.goaways) == 2, f"GOAWAY frames {c.goaways!r}, expected two")
             last = c.goaways[-1].last_stream_id
-            check(last == 1, f"the final GOAWAY names last-stream-id {last}, but stream 1 was processed")
+            check(last == between, f"the final GOAWAY names last-stream-id {last}, but stream {between} was processed")
+        code = server.wait(timeout=15)
+        check(code == 0, f"the server exited with {code} after {signum!r}, expected 0")
+    return test
+
+
+def sends_final_goaway_when_ping_unanswered(tls):  # H2-6.8-04 (RFC 9113 §6.8)
+    @with_server
+    def test(server):
+        port = server.https_port if tls else server.http_port
+        with RawH2Client(port, tls=tls, cafile=server.cert_file, auto_ping_ack=False) as c:
+            sid = c.request("/small.txt")
+            c.pump_until(lambda: c.streams[sid].done, what="the response on stream 1")
+            server.signal(signal.SIGTERM)
+            # The PING stays unanswered: the final GOAWAY comes after the server's bound (about a second) anyway.
+            c.pump_until(lambda: len(c.goaways) >= 2, timeout=10, what="the final GOAWAY without a PING ACK")
+            check([g.last_stream_id for g in c.goaways] == [2**31 - 1, sid], f"GOAWAY frames {c.goaways!r}")
+            check(c.wait_closed(timeout=10), "the server did not close the connection after the final GOAWAY")
         code = server.wait(timeout=15)
         check(code == 0, f"the server exited with {code} after SIGTERM, expected 0")
     return test
@@ -162,7 +196,7 @@ def finishes_download_on_shutdown(tls):  # H2-6.8-03, H2-8.7-01 (RFC 9113 §6.8,
     return test
 
 
-TESTS = []
+TESTS = [("ServerPythonH2Test.SendsGoawayNoErrorWhenInterruptedTls", sends_goaway_on_shutdown(True, signal.SIGINT))]
 for transport, tls in (("Tls", True), ("H2c", False)):
     TESTS += [
         (f"ServerPythonH2Test.ServesRequestsWhen{transport}", requests_and_responses(tls)),
@@ -170,6 +204,8 @@ for transport, tls in (("Tls", True), ("H2c", False)):
          stays_usable_after_client_reset(tls)),
         (f"ServerPythonH2Test.AcknowledgesPingWhen{transport}", answers_ping(tls)),
         (f"ServerPythonH2Test.SendsGoawayNoErrorWhenShutDown{transport}", sends_goaway_on_shutdown(tls)),
+        (f"ServerPythonH2Test.SendsFinalGoawayWhenShutdownPingUnanswered{transport}",
+         sends_final_goaway_when_ping_unanswered(tls)),
         (f"ServerPythonH2Test.FinishesInFlightDownloadWhenShutDown{transport}", finishes_download_on_shutdown(tls)),
     ]
 

@@ -71,6 +71,9 @@ struct Options {
   std::size_t max_pending_output = 1024 * 1024;
   // Our SETTINGS unacknowledged for this long (measured through advance()): SETTINGS_TIMEOUT (§6.5.3).
   std::int64_t settings_timeout_ns = 10'000'000'000;
+  // shutdown_gracefully(): the longest wait between the first GOAWAY and the final one when the peer does not
+  // answer our PING (measured through advance()).
+  std::int64_t shutdown_notice_timeout_ns = 1'000'000'000;
 };
 
 // Misuse of the API by the application; never sent to the peer.
@@ -143,6 +146,11 @@ class Connection {
   // GOAWAY with the last stream we processed: no new streams; open ones may finish. An error code other than
   // no_error makes it a connection error: nothing more is sent but the GOAWAY.
   void shutdown(ErrorCode code = ErrorCode::no_error, std::string_view debug_data = {});
+  // Graceful shutdown in two steps (RFC 9113 §6.8, H2-6.8-04): GOAWAY(Last-Stream-ID 2^31-1, NO_ERROR) and a
+  // PING now; streams the peer opens meanwhile are still processed. The final GOAWAY, with the last stream
+  // processed, follows the PING's ACK or Options::shutdown_notice_timeout_ns (via advance()), whichever comes first;
+  // shutdown() sends it at once. The ACK of that PING is not reported as PingAcknowledged. No effect after a GOAWAY.
+  void shutdown_gracefully();
 
   // Server, h2c upgrade (RFC 7540 §3.2): call before any receive() once the HTTP/1.1 layer has sent
   // `101 Switching Protocols`. `settings_payload` is the decoded HTTP2-Settings value, applied as the client's
@@ -153,8 +161,9 @@ class Connection {
   [[nodiscard]] Result<std::span<const Event>, Errc> accept_h2c_upgrade(std::span<const std::byte> settings_payload,
                                                                         std::span<const Header> request);
 
-  // Time: refills the attack budgets and checks the SETTINGS timeout. Call it before receive() and whenever
-  // next_deadline() passes. Returns events like receive() (e.g. ConnectionFailed{SETTINGS_TIMEOUT}).
+  // Time: refills the attack budgets, checks the SETTINGS timeout, ends a graceful shutdown's wait. Call it before
+  // receive() and whenever next_deadline() passes. Returns events like receive() (e.g.
+  // ConnectionFailed{SETTINGS_TIMEOUT}).
   std::span<const Event> advance(Instant now);
   std::optional<Instant> next_deadline() const noexcept;
 
