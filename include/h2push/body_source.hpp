@@ -16,8 +16,10 @@ class BodySource {
     bool failed = false;     // the body cannot be produced: the message is aborted (HTTP/2: RST_STREAM)
   };
   virtual ~BodySource() = default;
-  // Fills up to out.size() octets. Returning 0 octets without `end` means "nothing yet": the protocol core stops
-  // asking until the application resumes the body (e.g. http2::Connection::resume_body()).
+  // Fills up to out.size() octets. `out` is valid only during the call (a core may hand out room in its own output
+  // buffer), and read() must not call into the protocol core that asked. Returning 0 octets without `end` means
+  // "nothing yet": the protocol core stops asking until the application resumes the body (e.g.
+  // http2::Connection::resume_body()).
   virtual Read read(std::span<std::byte> out) = 0;
 };
 

@@ -77,6 +77,7 @@ void ConnectionState::set_active(Stream& s, bool active) {
 void ConnectionState::close_stream(Stream& s, ClosedHow how) {
   set_active(s, false);
   if (s.state == StreamState::reserved_remote && reserved_remote > 0) --reserved_remote;
+  if (s.state == StreamState::reserved_local) --reserved_local_streams;
   const StreamId id = s.id;
   streams.erase(id.value());
   remember_closed(id, how);
@@ -214,7 +215,8 @@ void ConnectionState::write_held(Stream& s, HeldFields& held, bool end_stream) {
 
 // §8.4.2: a pushed response starts (its HEADERS go out) only while the client's stream limit has room.
 void ConnectionState::start_held_pushes() {
-  if (role != Role::server || local_active >= peer_max_concurrent) return;
+  // Most calls find no promised stream at all: no scan of the stream table then.
+  if (role != Role::server || reserved_local_streams == 0 || local_active >= peer_max_concurrent) return;
   std::vector<std::uint32_t> ready;
   streams.for_each([&](Stream& s) {
     if (s.state == StreamState::reserved_local && s.held_response.present) ready.push_back(s.id.value());
@@ -224,6 +226,7 @@ void ConnectionState::start_held_pushes() {
     if (local_active >= peer_max_concurrent) break;
     Stream& s = *streams.find(id);
     s.state = StreamState::half_closed_remote;
+    --reserved_local_streams;
     set_active(s, true);
     const bool end = s.held_response_end;
     write_held(s, s.held_response, end);
@@ -278,23 +281,8 @@ bool ConnectionState::write_one_data_frame() {
       body_done = s.source == nullptr && s.end_submitted;
     }
   } else if (s.source && !s.source_paused && allowed > 0) {
-    scratch.resize(allowed);
-    const BodySource::Read r = s.source->read(scratch);
-    if (r.failed) {
-      write_rst_stream(s.id, ErrorCode::internal_error, out);
-      emit(StreamReset{s.id, ErrorCode::internal_error, false});
-      close_stream(s, ClosedHow::reset_by_us);
-      return true;
-    }
-    data = std::span<const std::byte>(scratch).first(std::min(r.length, allowed));
-    if (r.end) {
-      s.source.reset();
-      s.end_submitted = true;
-      body_done = true;
-    } else if (r.length == 0) {
-      s.source_paused = true;
-      return true;
-    }
+    write_source_data(s, allowed);
+    return true;
   } else {
     body_done = true;  // nothing left but the end
   }
@@ -304,13 +292,49 @@ bool ConnectionState::write_one_data_frame() {
     s.send_window -= static_cast<std::int64_t>(data.size());
     conn_send_window -= static_cast<std::int64_t>(data.size());
   }
-  if (body_done && s.trailers.present) {
-    write_held(s, s.trailers, true);
-    half_close_local(s);
-  } else if (end_with_data) {
-    half_close_local(s);
-  }
+  end_body(s, body_done);
   return true;
+}
+
+// Reads the next DATA payload from the stream's BodySource straight into the frame in the output, so each body
+// octet is copied once (STYLE.md §5). The source only sees the room; it must not call into the Connection.
+void ConnectionState::write_source_data(Stream& s, std::size_t allowed) {
+  const DataInPlace frame = begin_data(allowed, out);
+  const BodySource::Read r = s.source->read(frame.payload);
+  if (r.failed) {
+    cancel_data(frame, out);
+    write_rst_stream(s.id, ErrorCode::internal_error, out);
+    emit(StreamReset{s.id, ErrorCode::internal_error, false});
+    close_stream(s, ClosedHow::reset_by_us);
+    return;
+  }
+  const std::size_t n = std::min(r.length, allowed);
+  if (!r.end && n == 0) {  // nothing yet: wait for resume_body()
+    cancel_data(frame, out);
+    s.source_paused = true;
+    return;
+  }
+  if (r.end) {
+    s.source.reset();
+    s.end_submitted = true;
+  }
+  const bool end_with_data = r.end && !s.trailers.present;
+  if (n > 0 || end_with_data) {
+    end_data(s.id, frame, n, end_with_data, out);
+    s.send_window -= static_cast<std::int64_t>(n);
+    conn_send_window -= static_cast<std::int64_t>(n);
+  } else {
+    cancel_data(frame, out);
+  }
+  end_body(s, r.end);
+}
+
+// After a stream's DATA: once its body is done, the trailers (when held) end the stream, else the DATA just
+// written carried END_STREAM.
+void ConnectionState::end_body(Stream& s, bool body_done) {
+  if (!body_done) return;
+  if (s.trailers.present) write_held(s, s.trailers, true);
+  half_close_local(s);
 }
 
 void ConnectionState::fill_output() {
@@ -482,6 +506,7 @@ Result<StreamId, Errc> Connection::submit_push_promise(StreamId parent, std::spa
   c.last_local_stream = promised.value();
   Stream& s = c.create_stream(promised);
   s.state = StreamState::reserved_local;
+  ++c.reserved_local_streams;
   s.pushed = true;
   s.priority = p->priority;
   write_block(c, FrameType::push_promise, parent, promised, request, false);

@@ -181,6 +181,8 @@ struct ConnectionState {
   void send_window_update(StreamId id, std::uint32_t increment);
   void fill_output();
   bool write_one_data_frame();
+  void write_source_data(Stream& s, std::size_t allowed);
+  void end_body(Stream& s, bool body_done);
   Stream* pick_stream_to_send() noexcept;
   void start_held_pushes();
   std::size_t pending_size() const noexcept { return out.size() - out_sent; }
@@ -234,6 +236,7 @@ struct ConnectionState {
   std::uint32_t peer_active = 0;                 // peer-initiated streams holding a slot of our limit
   std::uint32_t local_active = 0;                // our streams holding a slot of the peer's limit
   std::uint32_t reserved_remote = 0;             // client: promises not yet answered
+  std::uint32_t reserved_local_streams = 0;      // server: promised streams whose response has not started
   std::uint32_t last_incremental = 0;            // the incremental stream served last (RFC 9218 round robin)
   // RFC 9218 §7 (PR-7-01): PRIORITY_UPDATE field values for client streams not open yet, applied when they open;
   // with the active streams they stay within our MAX_CONCURRENT_STREAMS (PR-7.1-04).
@@ -270,7 +273,7 @@ struct ConnectionState {
   // Output.
   Output out;
   std::size_t out_sent = 0;
-  std::vector<std::byte> scratch;   // body octets on their way into a DATA frame
+  std::vector<std::byte> scratch;   // a field block being encoded (write_block)
   std::vector<Header> send_fields;  // held fields as Header views
 
   // The upgraded request of an h2c upgrade (accept_h2c_upgrade): owned here, viewed by its event.

@@ -70,6 +70,21 @@ PriorityFields read_priority_fields(Bytes b) noexcept {
   return PriorityFields{StreamId(word), (word & 0x80000000U) != 0, static_cast<std::uint16_t>(u8(b[4]) + 1)};
 }
 
+// The 9 octets of a frame header at `at`, in one go (it is written for every frame we send).
+void encode_frame_header(const FrameHeader& header, std::byte* at) noexcept {
+  assert(header.length <= 0xffffff);
+  const std::uint32_t id = header.stream_id.value();  // 31 bits: the reserved bit goes out as 0 (§4.1)
+  at[0] = std::byte((header.length >> 16) & 0xff);
+  at[1] = std::byte((header.length >> 8) & 0xff);
+  at[2] = std::byte(header.length & 0xff);
+  at[3] = std::byte(static_cast<std::uint8_t>(header.type));
+  at[4] = std::byte(header.flags);
+  at[5] = std::byte(id >> 24);
+  at[6] = std::byte((id >> 16) & 0xff);
+  at[7] = std::byte((id >> 8) & 0xff);
+  at[8] = std::byte(id & 0xff);
+}
+
 void write_priority_fields(const PriorityFields& p, Output& out) {
   assert(p.weight >= 1 && p.weight <= 256);
   out.put_u32(p.dependency.value() | (p.exclusive ? 0x80000000U : 0U));
@@ -139,10 +154,7 @@ FrameHeader parse_frame_header(std::span<const std::byte, kFrameHeaderSize> byte
 }
 
 void write_frame_header(const FrameHeader& header, Output& out) {
-  out.put_u24(header.length);
-  out.put_u8(static_cast<std::uint8_t>(header.type));
-  out.put_u8(header.flags);
-  out.put_u32(header.stream_id.value());  // StreamId holds 31 bits: the reserved bit goes out as 0 (§4.1)
+  encode_frame_header(header, out.extend(kFrameHeaderSize).data());
 }
 
 // ---- parsers ------------------------------------------------------------------------------------------------
@@ -402,6 +414,26 @@ void write_data(StreamId stream, const DataFrame& frame, Output& out) {
                       frame.pad_length, out);
   out.put(frame.data);
   write_padding(frame.pad_length, out);
+}
+
+DataInPlace begin_data(std::size_t max_payload, Output& out) {
+  assert(max_payload <= kMaxAllowedFrameSize);
+  const std::size_t start = out.size();
+  return {start, out.extend(kFrameHeaderSize + max_payload).subspan(kFrameHeaderSize)};
+}
+
+void end_data(StreamId stream, const DataInPlace& frame, std::size_t length, bool end_stream, Output& out) {
+  assert(!stream.is_connection() && length <= frame.payload.size());
+  assert(out.size() == frame.start + kFrameHeaderSize + frame.payload.size());
+  out.truncate(frame.start + kFrameHeaderSize + length);
+  const FrameHeader header{static_cast<std::uint32_t>(length), FrameType::data,
+                           end_stream ? kEndStream : std::uint8_t{0}, stream};
+  encode_frame_header(header, out.at(frame.start, kFrameHeaderSize).data());
+}
+
+void cancel_data(const DataInPlace& frame, Output& out) noexcept {
+  assert(out.size() == frame.start + kFrameHeaderSize + frame.payload.size());
+  out.truncate(frame.start);
 }
 
 void write_headers(StreamId stream, const HeadersFrame& frame, Output& out) {

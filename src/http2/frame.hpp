@@ -16,10 +16,10 @@
 #include <span>
 #include <string_view>
 #include <variant>
-#include <vector>
 
 #include "h2push/http2/types.hpp"
 #include "h2push/result.hpp"
+#include "http2/output.hpp"
 
 namespace h2push::http2 {
 
@@ -33,37 +33,6 @@ struct FrameHeader {
 
   constexpr bool has(std::uint8_t flag) const noexcept { return (flags & flag) != 0; }
   friend bool operator==(const FrameHeader&, const FrameHeader&) = default;
-};
-
-// Where write_* functions append. A growable byte vector for now; the 16 KiB block chain of STYLE.md §5 will
-// replace it behind the same members.
-class Output {
- public:
-  std::span<const std::byte> bytes() const noexcept { return bytes_; }
-  std::size_t size() const noexcept { return bytes_.size(); }
-  bool empty() const noexcept { return bytes_.empty(); }
-  void clear() noexcept { bytes_.clear(); }
-  void reserve(std::size_t n) { bytes_.reserve(n); }
-
-  void put_u8(std::uint8_t v) { bytes_.push_back(std::byte{v}); }
-  void put_u16(std::uint16_t v) {
-    put_u8(static_cast<std::uint8_t>(v >> 8));
-    put_u8(static_cast<std::uint8_t>(v));
-  }
-  void put_u24(std::uint32_t v) {
-    assert(v <= 0xffffff);
-    put_u8(static_cast<std::uint8_t>(v >> 16));
-    put_u16(static_cast<std::uint16_t>(v));
-  }
-  void put_u32(std::uint32_t v) {
-    put_u16(static_cast<std::uint16_t>(v >> 16));
-    put_u16(static_cast<std::uint16_t>(v));
-  }
-  void put(std::span<const std::byte> b) { bytes_.insert(bytes_.end(), b.begin(), b.end()); }
-  void put_zeros(std::size_t n) { bytes_.insert(bytes_.end(), n, std::byte{0}); }
-
- private:
-  std::vector<std::byte> bytes_;
 };
 
 // What is wrong with a frame, judged from the frame alone.
@@ -289,6 +258,17 @@ void write_frame_header(const FrameHeader& header, Output& out);
 // 2^24-1 octets, weights are 1..256, increments 1..2^31-1, padding only with the PADDED types. Padding octets are
 // zero (§6.1). Undefined flags are never set.
 void write_data(StreamId stream, const DataFrame& frame, Output& out);
+// A DATA frame whose payload is written in place (§6.1, never padded), so that body octets are copied once, from
+// their source straight into the output: begin_data() appends room for the frame header and up to `max_payload`
+// octets and returns the payload room; end_data() shrinks the frame to the `length` octets actually written and
+// fills in its header; cancel_data() removes the frame again. Nothing else may be appended in between.
+struct DataInPlace {
+  std::size_t start = 0;         // where the frame header goes in the Output
+  std::span<std::byte> payload;  // the room, valid until end_data() / cancel_data()
+};
+[[nodiscard]] DataInPlace begin_data(std::size_t max_payload, Output& out);
+void end_data(StreamId stream, const DataInPlace& frame, std::size_t length, bool end_stream, Output& out);
+void cancel_data(const DataInPlace& frame, Output& out) noexcept;
 void write_headers(StreamId stream, const HeadersFrame& frame, Output& out);
 void write_priority(StreamId stream, const PriorityFrame& frame, Output& out);
 void write_rst_stream(StreamId stream, ErrorCode code, Output& out);

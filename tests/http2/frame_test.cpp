@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "frame_builder.hpp"
@@ -128,6 +130,57 @@ TEST(FrameHeaderTest, IgnoresReservedBitWhenParsing) {
 }
 
 // ---- writers against hand-laid RFC layouts, then parsed back -------------------------------------------------
+
+TEST(FrameWriterTest, WritesDataInPlaceLikeWriteDataWhenPayloadIsShorterThanRoom) {
+  Output out;
+  write_settings_ack(out);                           // something before: the frame starts mid-buffer
+  const DataInPlace frame = begin_data(16384, out);  // room larger than the buffer so far: it grows
+  ASSERT_EQ(frame.payload.size(), 16384U);
+  const ByteVector hello = bytes_of("hello");
+  std::copy(hello.begin(), hello.end(), frame.payload.begin());
+  end_data(StreamId(3), frame, hello.size(), true, out);
+  Output expected;
+  write_settings_ack(expected);
+  write_data(StreamId(3), DataFrame{hello, true, std::nullopt}, expected);
+  EXPECT_EQ(copy(out.bytes()), copy(expected.bytes()));
+  EXPECT_EQ(copy(out.bytes()), from_hex("000000 04 01 00000000  000005 00 01 00000003 68656c6c6f"));
+}
+
+TEST(FrameWriterTest, WritesEmptyDataInPlaceWhenOnlyTheEndIsLeft) {
+  Output out;
+  const DataInPlace frame = begin_data(10, out);
+  end_data(StreamId(1), frame, 0, true, out);
+  EXPECT_EQ(copy(out.bytes()), from_hex("000000 00 01 00000001"));
+}
+
+TEST(FrameWriterTest, LeavesEarlierOutputWhenDataInPlaceIsCancelled) {
+  Output out;
+  write_window_update(StreamId(), 100, out);
+  const ByteVector before = copy(out.bytes());
+  const DataInPlace frame = begin_data(1000, out);
+  cancel_data(frame, out);
+  EXPECT_EQ(copy(out.bytes()), before);
+  write_ping(PingFrame{}, out);  // appending goes on where the cancelled frame began
+  EXPECT_EQ(out.size(), before.size() + kFrameHeaderSize + 8);
+}
+
+TEST(OutputTest, KeepsOctetsWhenGrowingAndCopying) {
+  Output out;
+  for (int i = 0; i < 1000; ++i) out.put_u32(static_cast<std::uint32_t>(i));
+  out.put_zeros(3);
+  out.put_u24(0x0a0b0c);
+  ASSERT_EQ(out.size(), 4006U);
+  EXPECT_EQ(copy(out.bytes().subspan(4 * 999, 4)), from_hex("000003e7"));
+  EXPECT_EQ(copy(out.bytes().last(6)), from_hex("000000 0a0b0c"));
+  const Output copied = out;
+  EXPECT_EQ(copy(copied.bytes()), copy(out.bytes()));
+  Output moved = std::move(out);
+  EXPECT_EQ(copy(moved.bytes()), copy(copied.bytes()));
+  moved.clear();
+  EXPECT_TRUE(moved.empty());
+  moved.put_u8(7);
+  EXPECT_EQ(copy(moved.bytes()), from_hex("07"));
+}
 
 TEST(FrameWriterTest, WritesDataLayoutWhenEndStreamIsSet) {
   Output out;
