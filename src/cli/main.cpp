@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/get.hpp"
+#include "client/get.hpp"
 #include "h2push/version.hpp"
 #include "server/config.hpp"
 #include "server/serve.hpp"
@@ -84,12 +86,16 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--key", serve.key, "PEM private key for --cert");
   serve_cmd->add_option("--workers", serve.workers, "Worker threads, one event loop each (default: one per core)");
 
+  h2push::client::GetOptions get;
+  CLI::App* get_cmd = h2push::cli::add_get_command(app, get);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // usage errors exit 2
   }
   if (*serve_cmd) return run_serve(serve);
+  if (*get_cmd) return h2push::client::run_get(get, stdout, stderr);
   std::puts(app.help().c_str());
   return 0;
 }
