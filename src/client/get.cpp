@@ -158,7 +158,10 @@ void Fetcher::on_complete(ExchangeId id, const std::optional<std::string>& error
   f->ended = Clock::now();
   f->error = error;
   if (error) {
-    std::fprintf(err_, "%s %s: %s\n", stamp().c_str(), f->request.path.c_str(), error->c_str());
+    // A connection failure is reported once, by run_origin(), not once per exchange it ended.
+    if (session_ == nullptr || !session_->failure()) {
+      std::fprintf(err_, "%s %s: %s\n", stamp().c_str(), f->request.path.c_str(), error->c_str());
+    }
     failed_ = failed_ || f->via != Via::pushed;  // a refused push is the client's business, not a failure
   }
   if (options_.assets && !error) follow(exchanges_[id]);

@@ -319,9 +319,13 @@ class EchoHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def with_echo(test):
+class Echo10Handler(EchoHandler):
+    protocol_version = "HTTP/1.0"  # closes the connection after each response
+
+
+def with_echo(test, handler=EchoHandler):
     def run(args):
-        server = http.server.ThreadingHTTPServer((LOOPBACK, 0), EchoHandler)
+        server = http.server.ThreadingHTTPServer((LOOPBACK, 0), handler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
@@ -351,6 +355,48 @@ def sends_headers_and_data(binary, base):
     out, err = ok(binary, ["-v", base + "/1", base + "/2", base + "/3"])
     check([json.loads(b)["path"] for b in re.findall(rb"\{.*?\}\}", out)] == ["/1", "/2", "/3"], "bodies out of order")
     check(err.count("connected to ") == 1, "HTTP/1.1 keep-alive was not used")
+
+
+class HintsHandler(http.server.BaseHTTPRequestHandler):
+    """Answers / with 103 Early Hints naming /s.css, then a page naming /s.css and /i.png; other paths with text."""
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        if self.path == "/":
+            self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload; as=style\r\n\r\n")
+            self.wfile.flush()
+            body = b'<html><head><link rel="stylesheet" href="/s.css"></head><body><img src="/i.png"></body></html>'
+            kind = "text/html"
+        else:
+            body = b"x" * 10
+            kind = "text/css" if self.path.endswith(".css") else "image/png"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def prints_and_acts_on_early_hints(binary, base):
+    out, err = ok(binary, [base + "/"])
+    check(re.search(r"^\[ *[\d.]+\] 103 Early Hints for /: </s.css>; rel=preload; as=style$", err, re.M),
+          f"the 103 is not printed on one line: {err!r}")
+    out, err = ok(binary, ["-a", "-v", base + "/"])
+    check("< HTTP/1.1 103 Early Hints" in err and "< link: </s.css>; rel=preload; as=style" in err,
+          "-v does not show the 103 head")
+    rows = assets_table(out.decode())
+    check(rows.get("/s.css", ("",))[0] == "hinted", f"/s.css not marked hinted: {rows}")
+    check(rows.get("/i.png", ("",))[0] == "requested", f"/i.png not requested: {rows}")
+    check(err.count("> GET /s.css HTTP/1.1") == 1, "/s.css requested more than once")
+
+
+def reconnects_after_http10_close(binary, base):
+    out, err = ok(binary, ["-v", base + "/1", base + "/2", base + "/3"])
+    check([json.loads(b)["path"] for b in re.findall(rb"\{.*?\}\}", out)] == ["/1", "/2", "/3"], "bodies differ")
+    check(err.count("connected to ") == 3, "no new connection after each Connection: close")
 
 
 # ---- failures --------------------------------------------------------------------------------------------------
@@ -409,8 +455,9 @@ def fails_on_goaway_with_error(binary):
         code, _, err = get(binary, ["--h2c", f"http://{LOOPBACK}:{port}/"])
     finally:
         stop()
-    check(code != 0, "exit 0 despite GOAWAY(PROTOCOL_ERROR)")
-    check("GOAWAY" in err and "PROTOCOL_ERROR" in err, f"the message does not name the GOAWAY: {err!r}")
+    check(code == 1, "exit 0 despite GOAWAY(PROTOCOL_ERROR)")
+    check("GOAWAY" in err and "PROTOCOL_ERROR" in err and "go away" in err and len(err.strip().splitlines()) == 1,
+          f"the message is not one line naming the GOAWAY: {err!r}")
 
 
 def fails_on_malformed_http11(binary):
@@ -419,7 +466,8 @@ def fails_on_malformed_http11(binary):
         code, _, err = get(binary, [f"http://{LOOPBACK}:{port}/"])
     finally:
         stop()
-    check(code != 0 and "invalid Content-Length" in err, f"exit {code}, message {err!r}")
+    check(code == 1 and "invalid Content-Length" in err and len(err.strip().splitlines()) == 1,
+          f"exit {code}, message {err!r}")
 
 
 def fails_on_timeout(binary):
@@ -483,6 +531,8 @@ TESTS = [
     ("DemoWritesHar", with_demo(writes_har)),
     ("NghttpdPushesPrintedRefusedAndReused", prints_and_reuses_nghttpd_pushes),
     ("PythonHttp11HeadersDataKeepAlive", sends_headers_and_data),
+    ("PythonHttp10ReconnectsAfterClose", with_echo(reconnects_after_http10_close, Echo10Handler)),
+    ("PythonEarlyHintsPrintedAndHinted", with_echo(prints_and_acts_on_early_hints, HintsHandler)),
     ("FailsOnConnectionRefused", plain(fails_on_connection_refused)),
     ("FailsOnGoawayWithError", plain(fails_on_goaway_with_error)),
     ("FailsOnMalformedHttp11", plain(fails_on_malformed_http11)),
