@@ -28,6 +28,7 @@ struct Fetch {
   std::string destination;  // style, script, module_script, font, image, fetch, ... ("document" for pages)
   std::string protocol;     // h2, h2c, http/1.1
   bool submitted = false;
+  int retries = 0;  // times the server refused it (REFUSED_STREAM, GOAWAY)
   std::optional<ExchangeId> exchange;
   bool followed = false;    // -a: its own references were followed
   bool discovered = false;  // -a: some page or resource named it (a push nobody named was wasted)

@@ -2,6 +2,7 @@
 // protocol, drives the session, follows discovery (-a), prints, and writes the HAR file.
 #include "client/get.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <fstream>
 #include <map>
@@ -18,6 +19,7 @@ namespace h2push::client {
 namespace {
 
 constexpr int kMaxReconnects = 64;  // HTTP/1.1 servers that close after each response
+constexpr int kMaxRetries = 8;      // of one request refused by the server
 
 class Fetcher final : public SessionListener {
  public:
@@ -31,6 +33,7 @@ class Fetcher final : public SessionListener {
   void on_data(ExchangeId id, std::span<const std::byte> data) override;
   void on_complete(ExchangeId id, const std::optional<std::string>& error) override;
   void on_push(ExchangeId parent, ExchangeId promised, const Request& request) override;
+  void on_refused(ExchangeId id) override;
 
  private:
   bool add_page(const std::string& url, const std::string& body, const Fields& headers);
@@ -99,6 +102,10 @@ void Fetcher::submit(std::size_t index) {
   f.started = Clock::now();
   f.protocol = std::string(session_->protocol());
   auto id = session_->submit(f.request);
+  if (!id && session_->at_stream_limit()) {
+    f.submitted = false;  // submitted again when an exchange completes
+    return;
+  }
   if (!id) {
     f.done = true;
     f.error = id.error();
@@ -109,8 +116,10 @@ void Fetcher::submit(std::size_t index) {
 }
 
 void Fetcher::submit_pending(const std::string& origin) {
-  for (std::size_t i = 0; i < fetches_.size(); ++i) {
-    if (!fetches_[i].submitted && fetches_[i].target.origin() == origin && session_->accepts_requests()) submit(i);
+  for (std::size_t i = 0; i < fetches_.size() && session_->accepts_requests(); ++i) {
+    if (fetches_[i].submitted || fetches_[i].target.origin() != origin) continue;
+    submit(i);
+    if (!fetches_[i].submitted) return;  // at the peer's stream limit
   }
 }
 
@@ -165,6 +174,22 @@ void Fetcher::on_complete(ExchangeId id, const std::optional<std::string>& error
     failed_ = failed_ || f->via != Via::pushed;  // a refused push is the client's business, not a failure
   }
   if (options_.assets && !error) follow(exchanges_[id]);
+  if (session_ != nullptr) submit_pending(f->target.origin());
+}
+
+// RFC 9113 §8.7: a stream refused (REFUSED_STREAM, or above the last stream of a GOAWAY) was not processed and
+// may be retried, on this connection or a new one.
+void Fetcher::on_refused(ExchangeId id) {
+  Fetch* f = find(id);
+  if (f == nullptr) return;
+  if (f->via == Via::pushed || ++f->retries > kMaxRetries) {
+    on_complete(id, std::string("refused by the server"));
+    return;
+  }
+  exchanges_.erase(id);
+  f->submitted = false;
+  f->exchange.reset();
+  if (session_ != nullptr) submit_pending(f->target.origin());
 }
 
 void Fetcher::on_push(ExchangeId parent, ExchangeId promised, const Request& request) {
@@ -252,10 +277,12 @@ std::optional<std::string> Fetcher::upgrade(Pump& pump, H1Session& h1, std::uniq
   if (options_.verbose) std::fprintf(err_, "%s 101 Switching Protocols: now HTTP/2 (h2c)\n", stamp().c_str());
   exchanges_.clear();
   session_ = h2.get();
-  const std::vector<std::byte> leftover = h1.take_upgrade_input();
-  auto started = h2->start_upgraded(f.request.method == "HEAD", leftover);
+  auto started = h2->start_upgraded(f.request.method == "HEAD");
   if (!started) return started.error();
   exchanges_[*started] = first;
+  // What followed the 101 is HTTP/2 already (the server's preface, maybe the response): fed once mapped.
+  const std::vector<std::byte> leftover = h1.take_upgrade_input();
+  if (!leftover.empty()) h2->receive(leftover);
   return std::nullopt;
 }
 
@@ -300,11 +327,16 @@ std::optional<std::string> Fetcher::drive(Transport& transport, const std::strin
   auto failure = pump.run(
       *session, [&] { return origin_done(origin); }, deadline_);
   if (!failure && !origin_done(origin)) {
+    // The server closed the connection (Connection: close, HTTP/1.0) or went away (GOAWAY): requests it never
+    // processed go on a new connection.
     if (h1 != nullptr) {
-      // The server closed the connection (Connection: close, HTTP/1.0): unsent requests go on a new one.
       for (auto& [id, request] : h1->take_unsent()) {
         if (Fetch* f = find(id)) f->submitted = false;
       }
+    }
+    const bool unsent = std::any_of(fetches_.begin(), fetches_.end(),
+                                    [&](const Fetch& f) { return f.target.origin() == origin && !f.submitted; });
+    if (unsent && session->outstanding() == 0) {
       reconnect = true;
     } else {
       failure = "the server closed the connection before the responses were complete";

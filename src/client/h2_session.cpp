@@ -50,11 +50,10 @@ H2Session::H2Session(SessionListener& listener, const SessionOptions& options, s
   (void)conn_.advance(http2::Instant{now_ns()});
 }
 
-Result<ExchangeId, std::string> H2Session::start_upgraded(bool head_request, std::span<const std::byte> leftover) {
+Result<ExchangeId, std::string> H2Session::start_upgraded(bool head_request) {
   auto id = conn_.start_h2c_upgrade(head_request);
   if (!id) return Unexpected{"cannot start HTTP/2 after the upgrade: " + std::string(to_string(id.error()))};
   open_.insert(id->value());
-  if (!leftover.empty()) receive(leftover);
   return id->value();
 }
 
@@ -75,6 +74,7 @@ Result<ExchangeId, std::string> H2Session::submit(const Request& request) {
   if (!has_agent) fields.push_back({"user-agent", "h2push"});
   const bool has_body = !request.body.empty();
   auto id = conn_.submit_request(fields, !has_body);
+  limited_ = !id && id.error() == http2::Errc::stream_limit;
   if (!id) return Unexpected{"cannot submit " + request.path + ": " + std::string(to_string(id.error()))};
   if (has_body) {
     auto sent = conn_.send_data(*id, std::as_bytes(std::span(request.body)), true);
@@ -104,6 +104,7 @@ void H2Session::receive_eof() {
 
 void H2Session::complete(ExchangeId id, const std::optional<std::string>& error) {
   if (open_.erase(id) == 0) return;
+  limited_ = false;
   listener_.on_complete(id, error);
 }
 
@@ -122,6 +123,11 @@ void H2Session::handle(std::span<const http2::Event> events) {
     } else if (const auto* t = std::get_if<http2::TrailersReceived>(&e)) {
       complete(t->stream.value(), std::nullopt);
     } else if (const auto* s = std::get_if<http2::StreamReset>(&e)) {
+      if (s->by_peer && s->code == http2::ErrorCode::refused_stream && open_.erase(s->stream.value()) == 1) {
+        limited_ = false;
+        listener_.on_refused(s->stream.value());
+        continue;
+      }
       complete(s->stream.value(),
                std::string(s->by_peer ? "reset by the server: " : "reset by us: ") + code_text(s->code));
     } else if (const auto* p = std::get_if<http2::PushPromised>(&e)) {

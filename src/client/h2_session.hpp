@@ -19,8 +19,8 @@ class H2Session final : public Session {
 
   // h2c upgrade: the SETTINGS payload for HTTP2-Settings, before anything is sent.
   std::vector<std::byte> upgrade_settings() const { return conn_.h2c_settings_payload(); }
-  // h2c upgrade: the server sent 101; `leftover` is what followed it. The upgraded request is exchange 1.
-  Result<ExchangeId, std::string> start_upgraded(bool head_request, std::span<const std::byte> leftover);
+  // h2c upgrade: the server sent 101. The upgraded request is exchange 1; feed what followed the 101 to receive().
+  Result<ExchangeId, std::string> start_upgraded(bool head_request);
 
   Result<ExchangeId, std::string> submit(const Request& request) override;
   void receive(std::span<const std::byte> bytes) override;
@@ -29,8 +29,9 @@ class H2Session final : public Session {
   void consume_output(std::size_t n) override;
   std::size_t outstanding() const override { return open_.size(); }
   std::optional<std::string> failure() const override { return failure_; }
-  bool closed() const override { return eof_ || conn_.failed(); }
+  bool closed() const override { return eof_ || conn_.failed() || (going_away_ && open_.empty()); }
   bool accepts_requests() const override { return !closed() && !going_away_; }
+  bool at_stream_limit() const override { return limited_; }
   void shutdown() override { conn_.shutdown(); }
   std::string_view protocol() const override { return protocol_; }
 
@@ -47,6 +48,7 @@ class H2Session final : public Session {
   std::set<ExchangeId> open_;
   std::optional<std::string> failure_;
   bool going_away_ = false;
+  bool limited_ = false;
   bool eof_ = false;
 };
 

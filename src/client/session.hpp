@@ -40,6 +40,8 @@ class SessionListener {
   virtual void on_data(ExchangeId id, std::span<const std::byte> data) = 0;
   // The exchange ended: complete, or with `error` ("stream reset: CANCEL(0x08)").
   virtual void on_complete(ExchangeId id, const std::optional<std::string>& error) = 0;
+  // HTTP/2: the server refused the stream without processing it (RFC 9113 §8.7): it may be retried.
+  virtual void on_refused(ExchangeId id) { on_complete(id, std::string("refused by the server")); }
   // HTTP/2: the server promised `promised` (a push answering `request`) on `parent`.
   virtual void on_push(ExchangeId parent, ExchangeId promised, const Request& request) = 0;
 };
@@ -63,7 +65,10 @@ class Session {
   virtual std::optional<std::string> failure() const = 0;
   virtual bool closed() const = 0;            // no more input will be read
   virtual bool accepts_requests() const = 0;  // submit() may be called
-  virtual void shutdown() = 0;                // polite end (HTTP/2 GOAWAY)
+  // The last submit() failed only because the peer's MAX_CONCURRENT_STREAMS is reached: retry once an exchange
+  // completes.
+  virtual bool at_stream_limit() const { return false; }
+  virtual void shutdown() = 0;  // polite end (HTTP/2 GOAWAY)
   virtual std::string_view protocol() const = 0;
 };
 

@@ -239,10 +239,10 @@ def writes_har(binary, server):
 
 
 class Nghttpd:
-    def __init__(self, root, tls, cert=None, key=None):
+    def __init__(self, root, tls, cert=None, key=None, extra=()):
         require_peer("nghttpd")
         self.port = free_port()
-        args = ["nghttpd", "-a", LOOPBACK, f"--htdocs={root}", "-p/index.html=/style.css,/extra.txt"]
+        args = ["nghttpd", "-a", LOOPBACK, f"--htdocs={root}", "-p/index.html=/style.css,/extra.txt"] + list(extra)
         args += [str(self.port), key, cert] if tls else ["--no-tls", str(self.port)]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
@@ -293,6 +293,23 @@ def prints_and_reuses_nghttpd_pushes(binary, server, tls):
     out, err = ok(binary, ["-v", "--no-push"] + mode + [server.url("/index.html", tls)])
     check("[SETTINGS_ENABLE_PUSH(0x02):0]" in err, "--no-push did not send ENABLE_PUSH=0")
     check("PUSH_PROMISE" not in err and "push promised" not in err, "a push arrived despite --no-push")
+
+
+def retries_streams_refused_over_the_limit(args):
+    """nghttpd allowing one stream: requests sent before its SETTINGS arrive are refused (REFUSED_STREAM) and
+    retried (RFC 9113 §8.7); later ones wait for a free stream."""
+    with tempfile.TemporaryDirectory(prefix="h2push-nghttpd-") as root:
+        write_tree(root, PUSH_SITE)
+        server = Nghttpd(root, False, extra=["-m", "1"])
+        try:
+            urls = [server.url(p, False) for p in ("/a.png", "/bg.png", "/dep.js", "/style.css")]
+            out, _ = ok(args.binary, ["--h2c"] + urls)
+            check(out == b"PNGBGexport const x = 1;\nbody { background: url(/bg.png) }\n", f"bodies: {out!r}")
+            out, _ = ok(args.binary, ["--h2c", "-a", "--no-push", server.url("/index.html", False)])
+            rows = assets_table(out.decode())
+            check(len(rows) == 6 and all(r[1] == 200 for r in rows.values()), f"-a under a limit of 1: {rows}")
+        finally:
+            server.stop()
 
 
 # ---- a Python HTTP/1.1 server ----------------------------------------------------------------------------------
@@ -530,6 +547,7 @@ TESTS = [
     ("DemoFetchesAllAssets", with_demo(fetches_demo_assets)),
     ("DemoWritesHar", with_demo(writes_har)),
     ("NghttpdPushesPrintedRefusedAndReused", prints_and_reuses_nghttpd_pushes),
+    ("NghttpdStreamLimitRetriesRefusedStreams", retries_streams_refused_over_the_limit),
     ("PythonHttp11HeadersDataKeepAlive", sends_headers_and_data),
     ("PythonHttp10ReconnectsAfterClose", with_echo(reconnects_after_http10_close, Echo10Handler)),
     ("PythonEarlyHintsPrintedAndHinted", with_echo(prints_and_acts_on_early_hints, HintsHandler)),
