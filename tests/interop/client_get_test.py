@@ -410,6 +410,79 @@ def prints_and_acts_on_early_hints(binary, base):
     check(err.count("> GET /s.css HTTP/1.1") == 1, "/s.css requested more than once")
 
 
+def h2_hints_server():
+    """An h2c (prior knowledge) server on python3-h2 that answers / with 103 Early Hints naming /s.css, then a page
+    naming /s.css and /i.png. Serves connections until stopped. Returns (port, stop function)."""
+    import h2.config
+    import h2.connection
+    import h2.events
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind((LOOPBACK, 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    stopping = threading.Event()
+    page = b'<html><head><link rel="stylesheet" href="/s.css"></head><body><img src="/i.png"></body></html>'
+
+    def handle(sock):
+        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
+        conn.initiate_connection()
+        sock.sendall(conn.data_to_send())
+        sock.settimeout(10)
+        for _ in range(10_000):
+            data = sock.recv(65536)
+            if not data:
+                return
+            for event in conn.receive_data(data):
+                if isinstance(event, h2.events.RequestReceived):
+                    path = dict(event.headers)[":path"]
+                    sid = event.stream_id
+                    if path == "/":
+                        conn.send_headers(sid, [(":status", "103"), ("link", "</s.css>; rel=preload; as=style")])
+                        body, kind = page, "text/html"
+                    else:
+                        body, kind = b"x" * 10, "text/css" if path.endswith(".css") else "image/png"
+                    conn.send_headers(sid, [(":status", "200"), ("content-type", kind),
+                                            ("content-length", str(len(body)))])
+                    conn.send_data(sid, body, end_stream=True)
+            sock.sendall(conn.data_to_send())
+
+    def serve():
+        while not stopping.is_set():
+            try:
+                sock, _ = listener.accept()
+            except OSError:
+                continue
+            with sock:
+                try:
+                    handle(sock)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+
+    def stop():
+        stopping.set()
+        thread.join(timeout=15)
+        listener.close()
+
+    return listener.getsockname()[1], stop
+
+
+def acts_on_h2_early_hints(args):
+    port, stop = h2_hints_server()
+    try:
+        out, err = ok(args.binary, ["--h2c", "-a", "-v", f"http://{LOOPBACK}:{port}/"])
+    finally:
+        stop()
+    check(re.search(r"^\[ *[\d.]+\] 103 Early Hints for /: </s.css>; rel=preload; as=style$", err, re.M),
+          f"the 103 is not printed on one line: {err[-800:]!r}")
+    check(re.search(r"^ +:status: 103$", err, re.M), "the 103 HEADERS frame is not traced")
+    rows = assets_table(out.decode())
+    check(rows.get("/s.css", ("",))[0] == "hinted" and rows.get("/i.png", ("",))[0] == "requested",
+          f"-a over h2: {rows}")
+
+
 def reconnects_after_http10_close(binary, base):
     out, err = ok(binary, ["-v", base + "/1", base + "/2", base + "/3"])
     check([json.loads(b)["path"] for b in re.findall(rb"\{.*?\}\}", out)] == ["/1", "/2", "/3"], "bodies differ")
@@ -551,6 +624,7 @@ TESTS = [
     ("PythonHttp11HeadersDataKeepAlive", sends_headers_and_data),
     ("PythonHttp10ReconnectsAfterClose", with_echo(reconnects_after_http10_close, Echo10Handler)),
     ("PythonEarlyHintsPrintedAndHinted", with_echo(prints_and_acts_on_early_hints, HintsHandler)),
+    ("PythonH2EarlyHintsHinted", acts_on_h2_early_hints),
     ("FailsOnConnectionRefused", plain(fails_on_connection_refused)),
     ("FailsOnGoawayWithError", plain(fails_on_goaway_with_error)),
     ("FailsOnMalformedHttp11", plain(fails_on_malformed_http11)),
