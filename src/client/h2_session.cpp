@@ -67,7 +67,10 @@ Result<ExchangeId, std::string> H2Session::submit(const Request& request) {
                                        {":path", request.path}};
   bool has_agent = false;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "host") continue;  // :authority says it (RFC 9113 §8.3.1)
+    if (names[i] == "host") {  // -H 'host: x': HTTP/2 says it in :authority (RFC 9113 §8.3.1)
+      fields[2].value = request.headers[i].second;
+      continue;
+    }
     has_agent = has_agent || names[i] == "user-agent";
     fields.push_back({names[i], request.headers[i].second});
   }

@@ -117,7 +117,7 @@ def with_demo(test):
 
 def verifies_tls_and_prints_frames(binary, server):
     url = f"https://localhost:{server.https_port}/hello.txt"
-    out, err = ok(binary, ["-v", "--cacert", server.cert_file, url])
+    out, err = ok(binary, ["-v", "--cacert", server.cert_file, "-H", "X-Extra: 1", url])
     check(out == FILES["hello.txt"], f"body differs: {out[:100]!r}")
     got = frames(err)
     check(("send", "SETTINGS", 0, 0) in got, "our SETTINGS frame is not printed")
@@ -129,6 +129,9 @@ def verifies_tls_and_prints_frames(binary, server):
     check(re.search(r"^ +:status: 200$", err, re.M), "decoded response fields are not printed")
     check(re.search(r"^ +:path: /hello.txt$", err, re.M), "decoded request fields are not printed")
     check(re.search(r"^\[ *\d+\.\d{3}\] ", err, re.M), "frames carry no timestamp")
+    check(re.search(r"^ +x-extra: 1$", err, re.M), "-H field not sent (lowercased) over h2")
+    _, err = ok(binary, ["-v", "--cacert", server.cert_file, "-H", "Host: other.test", url])
+    check(re.search(r"^ +:authority: other.test$", err, re.M), "-H host did not set :authority")
 
 
 def fails_verification_of_self_signed_certificate(binary, server):
@@ -308,6 +311,26 @@ def retries_streams_refused_over_the_limit(args):
             out, _ = ok(args.binary, ["--h2c", "-a", "--no-push", server.url("/index.html", False)])
             rows = assets_table(out.decode())
             check(len(rows) == 6 and all(r[1] == 200 for r in rows.values()), f"-a under a limit of 1: {rows}")
+        finally:
+            server.stop()
+
+
+def uploads_data_over_h2(args):
+    """nghttpd --echo-upload answers a POST with its body: -d and -d @file over h2c, larger than the windows."""
+    with tempfile.TemporaryDirectory(prefix="h2push-nghttpd-") as root:
+        write_tree(root, PUSH_SITE)
+        server = Nghttpd(root, False, extra=["--echo-upload"])
+        try:
+            out, err = ok(args.binary, ["--h2c", "-v", "-d", "hello upload", server.url("/echo", False)])
+            check(out == b"hello upload", f"echoed body: {out!r}")
+            check(re.search(r"^ +:method: POST$", err, re.M), "the request is not a POST")
+            check(re.search(r"\] send DATA frame <length=12, flags=0x01, stream_id=1>", err), "the DATA sent is not traced")
+            big = pseudo_random_bytes(300 * 1024, seed=3)
+            path = os.path.join(root, "upload.bin")
+            with open(path, "wb") as f:
+                f.write(big)
+            out, _ = ok(args.binary, ["--h2c", "-d", "@" + path, server.url("/echo", False)])
+            check(out == big, f"a 300 KiB upload came back as {len(out)} octets that differ")
         finally:
             server.stop()
 
@@ -621,6 +644,7 @@ TESTS = [
     ("DemoWritesHar", with_demo(writes_har)),
     ("NghttpdPushesPrintedRefusedAndReused", prints_and_reuses_nghttpd_pushes),
     ("NghttpdStreamLimitRetriesRefusedStreams", retries_streams_refused_over_the_limit),
+    ("NghttpdUploadsData", uploads_data_over_h2),
     ("PythonHttp11HeadersDataKeepAlive", sends_headers_and_data),
     ("PythonHttp10ReconnectsAfterClose", with_echo(reconnects_after_http10_close, Echo10Handler)),
     ("PythonEarlyHintsPrintedAndHinted", with_echo(prints_and_acts_on_early_hints, HintsHandler)),
