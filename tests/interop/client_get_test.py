@@ -506,6 +506,31 @@ def acts_on_h2_early_hints(args):
           f"-a over h2: {rows}")
 
 
+def falls_back_to_http11_and_sends_sni(binary, server):
+    """A TLS server offering only http/1.1 (Python's http.server): ALPN falls back to HTTP/1.1; SNI carries the
+    host name for names and is absent for IP literals (RFC 6066 §3)."""
+    import ssl
+    names = []
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(server.cert_file, server.cert_file.replace("cert.pem", "key.pem"))
+    ctx.set_alpn_protocols(["http/1.1"])
+    ctx.sni_callback = lambda sock, name, context: names.append(name)
+    httpd = http.server.ThreadingHTTPServer((LOOPBACK, 0), EchoHandler)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    port = httpd.server_address[1]
+    try:
+        out, err = ok(binary, ["-v", "--cacert", server.cert_file, f"https://localhost:{port}/fallback"])
+        check(json.loads(out)["path"] == "/fallback", f"body: {out!r}")
+        check("ALPN: http/1.1" in err and "> GET /fallback HTTP/1.1" in err, f"no HTTP/1.1 fallback: {err[:400]!r}")
+        ok(binary, ["-k", f"https://{LOOPBACK}:{port}/ip"])
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    check(names == ["localhost", None], f"SNI sent: {names}")
+
+
 def reconnects_after_http10_close(binary, base):
     out, err = ok(binary, ["-v", base + "/1", base + "/2", base + "/3"])
     check([json.loads(b)["path"] for b in re.findall(rb"\{.*?\}\}", out)] == ["/1", "/2", "/3"], "bodies differ")
@@ -654,6 +679,7 @@ TESTS = [
     ("FailsOnMalformedHttp11", plain(fails_on_malformed_http11)),
     ("FailsOnTimeout", plain(fails_on_timeout)),
     ("FailsOnAlpnMismatch", with_server(fails_on_alpn_mismatch)),
+    ("PythonTlsHttp11FallbackAndSni", with_server(falls_back_to_http11_and_sends_sni)),
 ]
 
 if __name__ == "__main__":
