@@ -53,6 +53,7 @@ class Fetcher final : public SessionListener {
   void print_assets();
 
   const GetOptions& options_;
+  asio::io_context io_;  // one loop for every connection, visited one origin after another
   std::FILE* out_;
   std::FILE* err_;
   Clock::time_point start_;
@@ -362,8 +363,7 @@ bool Fetcher::run_origin(const std::string& origin) {
     co.alpn = {"h2", "http/1.1"};
   }
   for (int attempt = 0; attempt <= kMaxReconnects; ++attempt) {
-    asio::io_context io;
-    auto transport = Transport::connect(io, *target, co, deadline_);
+    auto transport = Transport::connect(io_, *target, co, deadline_);
     if (!transport) {
       std::fprintf(err_, "h2push get: %s\n", transport.error().c_str());
       return false;
