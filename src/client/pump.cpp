@@ -17,29 +17,29 @@ void Pump::drain() noexcept {
   }
 }
 
-void Pump::start_ops(Session& session) {
-  if (!writing_) {
-    const std::span<const std::byte> out = session.pending_output();
-    if (!out.empty()) {
-      write_buffer_.assign(out.begin(), out.end());
-      session.consume_output(out.size());
-      writing_ = true;
-      transport_.async_write(write_buffer_, [this](const std::error_code& ec, std::size_t) {
-        writing_ = false;
-        write_done_ = true;
-        write_error_ = ec;
-      });
-    }
-  }
-  if (!reading_ && !read_done_ && !eof_) {
-    reading_ = true;
-    transport_.async_read_some(read_buffer_, [this](const std::error_code& ec, std::size_t n) {
-      reading_ = false;
-      read_done_ = true;
-      read_error_ = ec;
-      read_size_ = n;
-    });
-  }
+void Pump::start_write(Session& session) {
+  if (writing_) return;
+  const std::span<const std::byte> out = session.pending_output();
+  if (out.empty()) return;
+  write_buffer_.assign(out.begin(), out.end());
+  session.consume_output(out.size());
+  writing_ = true;
+  transport_.async_write(write_buffer_, [this](const std::error_code& ec, std::size_t) {
+    writing_ = false;
+    write_done_ = true;
+    write_error_ = ec;
+  });
+}
+
+void Pump::start_read() {
+  if (reading_ || read_done_ || eof_) return;
+  reading_ = true;
+  transport_.async_read_some(read_buffer_, [this](const std::error_code& ec, std::size_t n) {
+    reading_ = false;
+    read_done_ = true;
+    read_error_ = ec;
+    read_size_ = n;
+  });
 }
 
 std::optional<std::string> Pump::run(Session& session, const std::function<bool()>& until, Clock::time_point deadline) {
@@ -62,7 +62,8 @@ std::optional<std::string> Pump::run(Session& session, const std::function<bool(
     if (auto failure = session.failure()) return failure;
     if (until()) return std::nullopt;
     if (eof_ || session.closed()) return std::nullopt;
-    start_ops(session);
+    start_write(session);
+    start_read();
     if (Clock::now() >= deadline) return std::string("timed out waiting for the server");
     io_.restart();
     io_.run_one_until(deadline);
@@ -70,13 +71,18 @@ std::optional<std::string> Pump::run(Session& session, const std::function<bool(
 }
 
 void Pump::finish(Session& session, Clock::time_point deadline) {
-  session.shutdown();
-  if (!eof_ && !write_done_) {
-    start_ops(session);
-    while (writing_ && Clock::now() < deadline) {
-      io_.restart();
-      io_.run_one_until(deadline);
+  session.shutdown();  // e.g. GOAWAY: written if the connection still takes it, never waited for long
+  for (int i = 0; i < 64 && !eof_ && Clock::now() < deadline; ++i) {
+    if (write_done_) {
+      write_done_ = false;
+      if (write_error_) break;
     }
+    if (!writing_) {
+      if (session.pending_output().empty()) break;
+      start_write(session);
+    }
+    io_.restart();
+    io_.run_one_until(deadline);
   }
   drain();
 }

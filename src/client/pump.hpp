@@ -29,7 +29,8 @@ class Pump {
   void finish(Session& session, Clock::time_point deadline);
 
  private:
-  void start_ops(Session& session);
+  void start_write(Session& session);
+  void start_read();
   void drain() noexcept;
 
   asio::io_context& io_;
