@@ -163,8 +163,12 @@ void H1Session::handle(std::span<const http1::ClientEvent> events) {
     } else if (std::holds_alternative<http1::TrailersReceived>(e)) {
       finish(std::nullopt);
     } else if (const auto* f = std::get_if<http1::ResponseFailed>(&e)) {
-      failure_ = "malformed HTTP/1.1 response: " + std::string(to_string(f->error)) +
-                 (f->detail ? " (" + std::string(http1::to_string(*f->detail)) + ")" : "");
+      if (f->error == http1::ResponseError::truncated) {
+        failure_ = "the server closed the connection before the end of the response";
+      } else {
+        failure_ = "malformed HTTP/1.1 response: " + std::string(to_string(f->error)) +
+                   (f->detail ? " (" + std::string(http1::to_string(*f->detail)) + ")" : "");
+      }
       finish(failure_);
     }
   }

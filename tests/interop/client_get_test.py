@@ -540,9 +540,9 @@ def reconnects_after_http10_close(binary, base):
 # ---- failures --------------------------------------------------------------------------------------------------
 
 
-def one_shot_server(reply, wait_for_request=True):
-    """A socket server answering the first connection with `reply` (bytes), then holding it open. Returns (port,
-    stop function)."""
+def one_shot_server(reply, wait_for_request=True, close=False):
+    """A socket server answering the first connection with `reply` (bytes), then holding it open (or closing it).
+    Returns (port, stop function)."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind((LOOPBACK, 0))
     listener.listen(4)
@@ -561,6 +561,8 @@ def one_shot_server(reply, wait_for_request=True):
                 conn.recv(65536)
             if reply:
                 conn.sendall(reply)
+            if close:
+                conn.close()
         except OSError:
             pass
 
@@ -606,6 +608,15 @@ def fails_on_malformed_http11(binary):
         stop()
     check(code == 1 and "invalid Content-Length" in err and len(err.strip().splitlines()) == 1,
           f"exit {code}, message {err!r}")
+
+
+def fails_on_truncated_response(binary):
+    port, stop = one_shot_server(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", close=True)
+    try:
+        code, _, err = get(binary, [f"http://{LOOPBACK}:{port}/"])
+    finally:
+        stop()
+    check(code == 1 and "closed the connection before the end of the response" in err, f"exit {code}, {err!r}")
 
 
 def fails_on_timeout(binary):
@@ -677,6 +688,7 @@ TESTS = [
     ("FailsOnConnectionRefused", plain(fails_on_connection_refused)),
     ("FailsOnGoawayWithError", plain(fails_on_goaway_with_error)),
     ("FailsOnMalformedHttp11", plain(fails_on_malformed_http11)),
+    ("FailsOnTruncatedResponse", plain(fails_on_truncated_response)),
     ("FailsOnTimeout", plain(fails_on_timeout)),
     ("FailsOnAlpnMismatch", with_server(fails_on_alpn_mismatch)),
     ("PythonTlsHttp11FallbackAndSni", with_server(falls_back_to_http11_and_sends_sni)),
