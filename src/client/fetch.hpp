@@ -36,7 +36,10 @@ struct Fetch {
   int status = 0;
   Fields headers;
   std::vector<Fields> informational;
-  std::string body;
+  std::string body;        // pages: until written out; everything with -a (discovery reads it)
+  std::uint64_t size = 0;  // body octets received
+  bool head_written = false;
+  std::size_t written = 0;  // octets of `body` written out
   bool done = false;
   std::optional<std::string> error;
 

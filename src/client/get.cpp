@@ -3,6 +3,7 @@
 #include "client/get.hpp"
 
 #include <algorithm>
+#include <cinttypes>
 #include <deque>
 #include <fstream>
 #include <map>
@@ -49,7 +50,9 @@ class Fetcher final : public SessionListener {
   double ms(Clock::time_point t) const { return std::chrono::duration<double, std::milli>(t - start_).count(); }
   std::string stamp() const;
   bool origin_done(const std::string& origin) const;
-  void print_results();
+  bool open_sink();
+  void write_output();
+  void close_sink();
   void print_assets();
 
   const GetOptions& options_;
@@ -65,6 +68,10 @@ class Fetcher final : public SessionListener {
   std::string page_url_;  // -a: the page the assets belong to
   std::size_t skipped_conditional_ = 0;
   bool failed_ = false;
+  std::FILE* sink_ = nullptr;  // bodies: stdout, the -o file, or none (-a)
+  std::FILE* file_ = nullptr;
+  std::size_t pages_ = 0;     // fetches_[0, pages_) are the URLs given, in order
+  std::size_t printing_ = 0;  // the first page not yet written whole
 };
 
 std::string Fetcher::stamp() const {
@@ -155,10 +162,17 @@ void Fetcher::on_response(ExchangeId id, int status, const Fields& headers) {
   for (const auto& h : headers) {
     if (!h.first.starts_with(":")) f->headers.push_back(h);
   }
+  if (f->via == Via::page) write_output();
 }
 
 void Fetcher::on_data(ExchangeId id, std::span<const std::byte> data) {
-  if (Fetch* f = find(id)) f->body.append(reinterpret_cast<const char*>(data.data()), data.size());
+  Fetch* f = find(id);
+  if (f == nullptr) return;
+  f->size += data.size();
+  if (f->via == Via::page || options_.assets) {
+    f->body.append(reinterpret_cast<const char*>(data.data()), data.size());
+    if (f->via == Via::page) write_output();
+  }
 }
 
 void Fetcher::on_complete(ExchangeId id, const std::optional<std::string>& error) {
@@ -174,6 +188,7 @@ void Fetcher::on_complete(ExchangeId id, const std::optional<std::string>& error
     }
     failed_ = failed_ || f->via != Via::pushed;  // a refused push is the client's business, not a failure
   }
+  if (f->via == Via::page) write_output();
   if (options_.assets && !error) follow(exchanges_[id]);
   if (session_ != nullptr) submit_pending(f->target.origin());
 }
@@ -422,6 +437,8 @@ int Fetcher::run() {
     return 2;
   }
   page_url_ = fetches_.front().target.url();
+  pages_ = fetches_.size();
+  if (!open_sink()) return 1;
   std::vector<std::string> origins;
   for (const Fetch& f : fetches_) {
     if (std::find(origins.begin(), origins.end(), f.target.origin()) == origins.end()) {
@@ -430,7 +447,7 @@ int Fetcher::run() {
   }
   bool ok = true;
   for (const std::string& origin : origins) ok = run_origin(origin) && ok;
-  print_results();
+  close_sink();
   if (options_.assets) print_assets();
   if (!options_.har_file.empty()) {
     if (auto written = write_har(options_.har_file, fetches_, wall_start_, start_); !written) {
@@ -441,33 +458,50 @@ int Fetcher::run() {
   return ok && !failed_ ? 0 : 1;
 }
 
-void Fetcher::print_results() {
-  std::FILE* sink = out_;
-  std::FILE* file = nullptr;
+bool Fetcher::open_sink() {
   if (!options_.output_file.empty()) {
-    file = std::fopen(options_.output_file.c_str(), "wb");
-    if (file == nullptr) {
+    file_ = std::fopen(options_.output_file.c_str(), "wb");
+    if (file_ == nullptr) {
       std::fprintf(err_, "h2push get: -o: cannot write %s\n", options_.output_file.c_str());
-      failed_ = true;
-      return;
+      return false;
     }
-    sink = file;
-  } else if (options_.assets) {
-    sink = nullptr;  // -a prints its table instead of bodies
+    sink_ = file_;
+  } else {
+    sink_ = options_.assets ? nullptr : out_;  // -a prints its table instead of bodies
   }
-  for (const Fetch& f : fetches_) {
-    if (f.via != Via::page || f.status == 0) continue;
-    if (options_.include && sink != nullptr) {
-      std::fprintf(sink, "%s %d\n", f.protocol == "http/1.1" ? "HTTP/1.1" : "HTTP/2", f.status);
-      for (const auto& [name, value] : f.headers) std::fprintf(sink, "%s: %s\n", name.c_str(), value.c_str());
-      std::fprintf(sink, "\n");
+  return true;
+}
+
+// Writes the pages' heads (-i) and bodies in command-line order as they arrive: the page at the front streams, the
+// ones behind it wait in memory. Bodies are kept whole only for -a, whose discovery reads them.
+void Fetcher::write_output() {
+  for (; printing_ < pages_; ++printing_) {
+    Fetch& f = fetches_[printing_];
+    if (f.status != 0 && !f.head_written && sink_ != nullptr && options_.include) {
+      std::fprintf(sink_, "%s %d\n", f.protocol == "http/1.1" ? "HTTP/1.1" : "HTTP/2", f.status);
+      for (const auto& [name, value] : f.headers) std::fprintf(sink_, "%s: %s\n", name.c_str(), value.c_str());
+      std::fprintf(sink_, "\n");
     }
-    if (sink != nullptr) std::fwrite(f.body.data(), 1, f.body.size(), sink);
+    f.head_written = f.head_written || f.status != 0;
+    if (sink_ != nullptr && f.written < f.body.size()) {
+      std::fwrite(f.body.data() + f.written, 1, f.body.size() - f.written, sink_);
+    }
+    f.written = f.body.size();
+    if (!options_.assets) {
+      f.body.clear();
+      f.written = 0;
+    }
+    if (!f.done) return;
   }
-  if (file != nullptr && std::fclose(file) != 0) {
+}
+
+void Fetcher::close_sink() {
+  write_output();
+  if (file_ != nullptr && std::fclose(file_) != 0) {
     std::fprintf(err_, "h2push get: -o: cannot write %s\n", options_.output_file.c_str());
     failed_ = true;
   }
+  file_ = nullptr;
   std::fflush(out_);
 }
 
@@ -482,14 +516,14 @@ void Fetcher::print_assets() {
       continue;
     }
     ++counts[static_cast<int>(f.via)];
-    std::fprintf(out_, "%-10s %6d %9zu %9.1f %9.1f %5d  %s%s\n", to_string(f.via), f.status, f.body.size(),
+    std::fprintf(out_, "%-10s %6d %9" PRIu64 " %9.1f %9.1f %5d  %s%s\n", to_string(f.via), f.status, f.size,
                  ms(f.started), f.done ? ms(f.ended) : -1.0, f.level, f.request.path.c_str(),
                  f.error ? (" (" + *f.error + ")").c_str() : "");
   }
   for (const Fetch& f : fetches_) {
     if (f.via == Via::pushed && !f.discovered) {
-      std::fprintf(out_, "%-10s %6d %9zu %9.1f %9.1f %5s  %s (pushed, never named by the page)\n", "unused", f.status,
-                   f.body.size(), ms(f.started), f.done ? ms(f.ended) : -1.0, "-", f.request.path.c_str());
+      std::fprintf(out_, "%-10s %6d %9" PRIu64 " %9.1f %9.1f %5s  %s (pushed, never named by the page)\n", "unused",
+                   f.status, f.size, ms(f.started), f.done ? ms(f.ended) : -1.0, "-", f.request.path.c_str());
     }
   }
   std::fprintf(out_,

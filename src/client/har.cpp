@@ -81,10 +81,10 @@ json entry(const Fetch& f, std::chrono::system_clock::time_point wall_start, Clo
                         {"httpVersion", version},
                         {"cookies", json::array()},
                         {"headers", fields(f.headers)},
-                        {"content", {{"size", static_cast<std::int64_t>(f.body.size())}, {"mimeType", mime}}},
+                        {"content", {{"size", static_cast<std::int64_t>(f.size)}, {"mimeType", mime}}},
                         {"redirectURL", f.header("location")},
                         {"headersSize", -1},
-                        {"bodySize", static_cast<std::int64_t>(f.body.size())}};
+                        {"bodySize", static_cast<std::int64_t>(f.size)}};
   if (f.error) response_json["_error"] = *f.error;
   return {
       {"pageref", "page_1"},

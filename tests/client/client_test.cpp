@@ -163,6 +163,7 @@ TEST(HarTest, WritesTheHar12Shape) {
     f.response_at = start + std::chrono::milliseconds(3);
     f.ended = start + std::chrono::milliseconds(6);
     f.body = "abc";
+    f.size = 3;
     f.headers = {{"content-type", "text/css"}};
   }
   fetches[1].request.path = "/s.css?v=2";

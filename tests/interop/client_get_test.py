@@ -185,6 +185,11 @@ def shares_one_connection_per_origin(binary, server):
     check(err.count("connected to ") == 1, "more than one connection for one origin")
     sent = [s for d, t, _, s in frames(err) if d == "send" and t == "HEADERS"]
     check(sent == [1, 3, 5], f"requests went on streams {sent}")
+    # Two origins interleaved: one connection each, bodies still in command-line order.
+    urls = [server.url("/hello.txt"), server.url("/blob.bin", tls=False), server.url("/blob.bin")]
+    out, err = ok(binary, ["-v", "-k"] + urls)
+    check(out == FILES["hello.txt"] + FILES["blob.bin"] * 2, "bodies of interleaved origins out of order")
+    check(err.count("connected to ") == 2, "not one connection per origin")
 
 
 def writes_output_file(binary, server):
