@@ -34,6 +34,7 @@ struct Fetch {
   bool discovered = false;  // -a: some page or resource named it (a push nobody named was wasted)
 
   int status = 0;
+  std::string reason;  // HTTP/1.1 reason phrase
   Fields headers;
   std::vector<Fields> informational;
   std::string body;        // pages: until written out; everything with -a (discovery reads it)

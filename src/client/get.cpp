@@ -30,7 +30,7 @@ class Fetcher final : public SessionListener {
   int run();
 
   void on_informational(ExchangeId id, int status, const Fields& headers) override;
-  void on_response(ExchangeId id, int status, const Fields& headers) override;
+  void on_response(ExchangeId id, int status, std::string_view reason, const Fields& headers) override;
   void on_data(ExchangeId id, std::span<const std::byte> data) override;
   void on_complete(ExchangeId id, const std::optional<std::string>& error) override;
   void on_push(ExchangeId parent, ExchangeId promised, const Request& request) override;
@@ -154,10 +154,11 @@ void Fetcher::on_informational(ExchangeId id, int status, const Fields& headers)
   for (const push::Resource& r : hinted_assets(headers, from.target.url())) ensure(r, from, Via::hinted);
 }
 
-void Fetcher::on_response(ExchangeId id, int status, const Fields& headers) {
+void Fetcher::on_response(ExchangeId id, int status, std::string_view reason, const Fields& headers) {
   Fetch* f = find(id);
   if (f == nullptr) return;
   f->status = status;
+  f->reason = std::string(reason);
   f->response_at = Clock::now();
   for (const auto& h : headers) {
     if (!h.first.starts_with(":")) f->headers.push_back(h);
@@ -478,7 +479,8 @@ void Fetcher::write_output() {
   for (; printing_ < pages_; ++printing_) {
     Fetch& f = fetches_[printing_];
     if (f.status != 0 && !f.head_written && sink_ != nullptr && options_.include) {
-      std::fprintf(sink_, "%s %d\n", f.protocol == "http/1.1" ? "HTTP/1.1" : "HTTP/2", f.status);
+      std::fprintf(sink_, "%s %d%s%s\n", f.protocol == "http/1.1" ? "HTTP/1.1" : "HTTP/2", f.status,
+                   f.reason.empty() ? "" : " ", f.reason.c_str());
       for (const auto& [name, value] : f.headers) std::fprintf(sink_, "%s: %s\n", name.c_str(), value.c_str());
       std::fprintf(sink_, "\n");
     }

@@ -155,7 +155,7 @@ void H1Session::handle(std::span<const http1::ClientEvent> events) {
         in_flight_.reset();
         continue;
       }
-      listener_.on_response(id, r->status, copy(r->headers));
+      listener_.on_response(id, r->status, r->reason, copy(r->headers));
       if (r->end_stream) finish(std::nullopt);
     } else if (const auto* d = std::get_if<http1::DataReceived>(&e)) {
       if (!d->data.empty()) listener_.on_data(id, d->data);

@@ -118,7 +118,7 @@ void H2Session::handle(std::span<const http2::Event> events) {
       listener_.on_informational(i->stream.value(), std::atoi(f.empty() ? "0" : f.front().second.c_str()), f);
     } else if (const auto* r = std::get_if<http2::ResponseReceived>(&e)) {
       const Fields f = copy(r->headers);
-      listener_.on_response(r->stream.value(), std::atoi(f.empty() ? "0" : f.front().second.c_str()), f);
+      listener_.on_response(r->stream.value(), std::atoi(f.empty() ? "0" : f.front().second.c_str()), "", f);
       if (r->end_stream) complete(r->stream.value(), std::nullopt);
     } else if (const auto* d = std::get_if<http2::DataReceived>(&e)) {
       if (!d->data.empty()) listener_.on_data(d->stream.value(), d->data);

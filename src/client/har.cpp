@@ -77,7 +77,7 @@ json entry(const Fetch& f, std::chrono::system_clock::time_point wall_start, Clo
     request["postData"] = {{"mimeType", "application/octet-stream"}, {"text", f.request.body}};
   }
   json response_json = {{"status", f.status},
-                        {"statusText", ""},
+                        {"statusText", f.reason},
                         {"httpVersion", version},
                         {"cookies", json::array()},
                         {"headers", fields(f.headers)},

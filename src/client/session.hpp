@@ -36,7 +36,8 @@ class SessionListener {
  public:
   virtual ~SessionListener() = default;
   virtual void on_informational(ExchangeId id, int status, const Fields& headers) = 0;
-  virtual void on_response(ExchangeId id, int status, const Fields& headers) = 0;
+  // `reason`: the HTTP/1.1 reason phrase (HTTP/2 has none).
+  virtual void on_response(ExchangeId id, int status, std::string_view reason, const Fields& headers) = 0;
   virtual void on_data(ExchangeId id, std::span<const std::byte> data) = 0;
   // The exchange ended: complete, or with `error` ("stream reset: CANCEL(0x08)").
   virtual void on_complete(ExchangeId id, const std::optional<std::string>& error) = 0;

@@ -163,7 +163,7 @@ def forces_http11_and_prints_heads(binary, server):
     check("TLS established, ALPN: http/1.1" in err, f"ALPN did not settle on http/1.1: {err[:300]!r}")
     check("> GET /hello.txt HTTP/1.1" in err and "< HTTP/1.1 200 OK" in err, "HTTP/1.1 heads are not printed")
     check(frames(err) == [], "HTTP/2 frames printed for HTTP/1.1")
-    check(out.startswith(b"HTTP/1.1 200\n") and out.endswith(b"\n\n" + FILES["hello.txt"]),
+    check(out.startswith(b"HTTP/1.1 200 OK\n") and out.endswith(b"\n\n" + FILES["hello.txt"]),
           f"-i head or body wrong: {out[:200]!r}")
     out, _ = ok(binary, [server.url("/hello.txt", tls=False)])  # http:// is HTTP/1.1 by default
     check(out == FILES["hello.txt"], "cleartext HTTP/1.1 body differs")
