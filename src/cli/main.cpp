@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/discover.hpp"
 #include "cli/get.hpp"
 #include "client/get.hpp"
 #include "h2push/version.hpp"
@@ -22,6 +23,8 @@ struct ServeFlags {
   std::string cert;
   std::string key;
   std::optional<std::uint32_t> workers;
+  std::string push;
+  std::string think_time;
 };
 
 int run_serve(const ServeFlags& flags) {
@@ -47,6 +50,22 @@ int run_serve(const ServeFlags& flags) {
   if (!flags.cert.empty()) overrides.cert = flags.cert;
   if (!flags.key.empty()) overrides.key = flags.key;
   overrides.workers = flags.workers;
+  if (!flags.push.empty()) {
+    auto mode = parse_push_mode(flags.push);
+    if (!mode) {
+      std::fprintf(stderr, "h2push: --push: %s\n", mode.error().c_str());
+      return 2;
+    }
+    overrides.push = *mode;
+  }
+  if (!flags.think_time.empty()) {
+    auto delay = parse_duration(flags.think_time);
+    if (!delay) {
+      std::fprintf(stderr, "h2push: --think-time: %s\n", delay.error().c_str());
+      return 2;
+    }
+    overrides.think_time = *delay;
+  }
 
   std::optional<ServerConfig> config;
   if (!flags.config.empty()) {
@@ -85,6 +104,14 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--cert", serve.cert, "PEM certificate chain (default: a self-signed one for localhost)");
   serve_cmd->add_option("--key", serve.key, "PEM private key for --cert");
   serve_cmd->add_option("--workers", serve.workers, "Worker threads, one event loop each (default: one per core)");
+  serve_cmd->add_option("--push", serve.push,
+                        "auto (push if the client accepts it, else 103 Early Hints), push, hints or off, for every "
+                        "path (default: push.mode, auto)");
+  serve_cmd->add_option("--think-time", serve.think_time,
+                        "Delay HTML responses like a slow backend, e.g. 200ms, while hints and pushes flow");
+
+  h2push::cli::DiscoverFlags discover;
+  CLI::App* discover_cmd = h2push::cli::add_discover_command(app, discover);
 
   h2push::client::GetOptions get;
   CLI::App* get_cmd = h2push::cli::add_get_command(app, get);
@@ -95,6 +122,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;  // usage errors exit 2
   }
   if (*serve_cmd) return run_serve(serve);
+  if (*discover_cmd) return h2push::cli::run_discover(discover, stdout, stderr);
   if (*get_cmd) return h2push::client::run_get(get, stdout, stderr);
   std::puts(app.help().c_str());
   return 0;

@@ -254,6 +254,11 @@ Status<ConfigError> apply_overrides(ServerConfig& config, const CliOverrides& ov
   if (overrides.cert) candidate.tls.cert = *overrides.cert;
   if (overrides.key) candidate.tls.key = *overrides.key;
   if (overrides.workers) candidate.server.workers = *overrides.workers;
+  if (overrides.push) {
+    candidate.push.mode = *overrides.push;
+    candidate.push.paths.clear();
+  }
+  if (overrides.think_time) candidate.push.think_time = *overrides.think_time;
   Status<ConfigError> status = validate(candidate);
   if (!status) {
     ConfigError error = status.error();
@@ -264,6 +269,7 @@ Status<ConfigError> apply_overrides(ServerConfig& config, const CliOverrides& ov
     if (is("tls.cert") && overrides.cert) error.source = "--cert";
     if (is("tls.key") && overrides.key) error.source = "--key";
     if (is("server.workers") && overrides.workers) error.source = "--workers";
+    if (is("push.think_time") && overrides.think_time) error.source = "--think-time";
     return Unexpected{std::move(error)};
   }
   config = std::move(candidate);
@@ -309,6 +315,13 @@ std::string_view cache_control_for(const CacheConfig& cache, std::string_view pa
     }
   }
   return best ? std::string_view(*best) : std::string_view(cache.default_value);
+}
+
+Result<PushMode, std::string> parse_push_mode(std::string_view text) {
+  for (const PushMode mode : {PushMode::automatic, PushMode::push, PushMode::hints, PushMode::off}) {
+    if (text == to_string(mode)) return mode;
+  }
+  return Unexpected{"expected \"auto\", \"push\", \"hints\" or \"off\", got \"" + std::string(text) + "\""};
 }
 
 PushMode push_mode_for(const PushConfig& push, std::string_view path) {

@@ -174,11 +174,11 @@ struct PushLink {
 struct PushConfig {
   PushMode mode = PushMode::automatic;      // for every page that no `paths` prefix matches
   std::map<std::string, PushMode> paths;    // mode by URL path prefix; the longest match wins over `mode`
-  bool hints_h1 = false;                    // send 103 Early Hints to HTTP/1.1 clients too
+  bool hints_h1 = true;                     // send 103 Early Hints to HTTP/1.1 clients too (never HTTP/1.0)
   std::uint32_t max_pushes = 16;            // per page: pushed responses
   std::uint64_t max_push_bytes = 1 * kMiB;  // per page: body bytes pushed
   std::chrono::milliseconds think_time{0};  // delay HTML responses (a slow backend) while hints and pushes flow
-  std::filesystem::path manifest;           // JSON push manifest; empty: none
+  std::filesystem::path manifest;           // TOML push manifest (docs/push.md); empty: none
   std::vector<PushLink> links;              // [[push.link]] tables
   friend bool operator==(const PushConfig&, const PushConfig&) = default;
 };
@@ -205,14 +205,17 @@ struct ConfigError {
   std::string to_string() const;
 };
 
-// What the command line can set: `h2push serve [DIR] [--http A] [--https A] [--cert F --key F] [--workers N]`.
+// What the command line can set: `h2push serve [DIR] [--http A] [--https A] [--cert F --key F] [--workers N]
+// [--push MODE] [--think-time T]`.
 struct CliOverrides {
-  std::optional<std::filesystem::path> root;  // DIR
-  std::optional<Address> http;                // --http: replaces server.http
-  std::optional<Address> https;               // --https: replaces server.https
-  std::optional<std::filesystem::path> cert;  // --cert
-  std::optional<std::filesystem::path> key;   // --key
-  std::optional<std::uint32_t> workers;       // --workers
+  std::optional<std::filesystem::path> root;            // DIR
+  std::optional<Address> http;                          // --http: replaces server.http
+  std::optional<Address> https;                         // --https: replaces server.https
+  std::optional<std::filesystem::path> cert;            // --cert
+  std::optional<std::filesystem::path> key;             // --key
+  std::optional<std::uint32_t> workers;                 // --workers
+  std::optional<PushMode> push;                         // --push: replaces push.mode and clears push.paths
+  std::optional<std::chrono::milliseconds> think_time;  // --think-time: push.think_time
 };
 
 // Reads, parses and validates a file; relative paths in it (root, cert, key, log files, manifest) are resolved
@@ -252,8 +255,9 @@ std::optional<std::string> format_config_value(const ServerConfig& config, std::
 [[nodiscard]] Result<std::chrono::milliseconds, std::string> parse_duration(std::string_view text);
 [[nodiscard]] Result<std::uint64_t, std::string> parse_size(std::string_view text);
 [[nodiscard]] Result<Address, std::string> parse_address(std::string_view text);
-std::string format_duration(std::chrono::milliseconds value);  // "200ms", "2s", "2m", "1h"
-std::string format_size(std::uint64_t value);                  // "64KiB", "1MiB", "65535"
+[[nodiscard]] Result<PushMode, std::string> parse_push_mode(std::string_view text);  // "auto", "push", ...
+std::string format_duration(std::chrono::milliseconds value);                        // "200ms", "2s", "2m", "1h"
+std::string format_size(std::uint64_t value);                                        // "64KiB", "1MiB", "65535"
 
 std::string_view to_string(TlsVersion value) noexcept;
 std::string_view to_string(LogLevel value) noexcept;

@@ -44,6 +44,8 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
     after_io();
   }
 
+  void output_ready() override { after_io(); }
+
  private:
   // After any input or output: write what is pending, read if the core wants more, arm the right timer.
   void after_io() {

@@ -91,8 +91,27 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
 
   void handle(std::span<const http2::Event> events) {
     for (const http2::Event& e : events) {
-      if (const auto* request = std::get_if<http2::RequestReceived>(&e)) on_request(*request);
+      if (const auto* request = std::get_if<http2::RequestReceived>(&e)) {
+        on_request(*request);
+      } else if (const auto* reset = std::get_if<http2::StreamReset>(&e)) {
+        // A promised (even) stream reset by the client: a push it did not want (RFC 9113 §8.4.2).
+        if (reset->by_peer && reset->stream.is_server_initiated()) on_push_refused(reset->stream.value());
+      }
     }
+  }
+
+  void output_ready() override { flush(); }
+
+  // A push the client refused: remembered for this connection, and logged with the octets sent in vain.
+  void on_push_refused(std::uint32_t id) {
+    const auto refused = this->push_record_.on_reset(id);
+    if (!refused || worker_.access_log == nullptr) return;
+    Request r;
+    r.method = "GET";
+    r.target = refused->first;
+    r.protocol = protocol_;
+    r.remote = remote_;
+    worker_.access_log->write(r, 200, refused->second, {}, "push-refused");
   }
 
   void on_request(const http2::RequestReceived& r) {

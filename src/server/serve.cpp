@@ -6,9 +6,13 @@
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 
+#include "push/site_plan.hpp"
 #include "server/demo_site.hpp"
+#include "server/push_manifest.hpp"
+#include "server/push_policy.hpp"
 #include "server/server.hpp"
 #include "server/site_handler.hpp"
+#include "server/site_source.hpp"
 #include "server/static_files.hpp"
 
 namespace h2push::server {
@@ -85,7 +89,17 @@ int serve(const ServerConfig& config, std::FILE* out) {
     root = *extracted;
   }
   StaticOptions file_options = static_options(config, root);
-  if (config.server.root.empty()) file_options.default_type = "text/plain; charset=utf-8";  // the demo's /hello
+  if (config.server.root.empty()) {
+    file_options.default_type = "text/plain; charset=utf-8";  // the demo's /hello
+    // Browsers keep Early Hints preloads in their HTTP cache and use them only while fresh there: with the
+    // default `no-cache` they would revalidate every hinted asset. The demo's assets get ten minutes unless the
+    // configuration says otherwise (docs/push.md, "Caching and Early Hints").
+    if (config.cache.extensions.empty()) {
+      for (const char* extension : {".css", ".js", ".mjs", ".woff", ".woff2", ".png", ".svg", ".ico", ".json"}) {
+        file_options.cache_control_rules.push_back({extension, "max-age=600"});
+      }
+    }
+  }
   auto files = std::make_shared<StaticFiles>(std::move(file_options));
   if (!files->ready()) {
     std::fprintf(stderr, "h2push: cannot serve %s: %s\n", root.c_str(), files->error().c_str());
@@ -101,6 +115,16 @@ int serve(const ServerConfig& config, std::FILE* out) {
   options.workers = config.server.workers;
   options.limits = session_limits(config);
   options.make_handler = [files] { return std::make_unique<SiteHandler>(files); };
+  if (config.push.mode != PushMode::off || !config.push.paths.empty()) {
+    auto manifest = load_push_manifest(config.push);
+    if (!manifest) {
+      std::fprintf(stderr, "h2push: %s\n", manifest.error().c_str());
+      return 1;
+    }
+    auto planner = std::make_shared<push::SitePlanner>(std::make_shared<StaticSiteSource>(files), push::PlanOptions{},
+                                                       std::move(*manifest));
+    options.push = std::make_shared<PushPolicy>(plans_of(std::move(planner)), config.push);
+  }
   options.access_log = log_destination(config.logging.access_log);
   options.access_log_format = config.logging.access_format;
 
@@ -121,6 +145,16 @@ int serve(const ServerConfig& config, std::FILE* out) {
   signals.async_wait([&](std::error_code, int) { (*server)->shut_down(); });
   signals_context.run();
   (*server)->wait();
+  const PushTotals totals = (*server)->push_totals();
+  if (totals.pushes != 0 || totals.hints != 0) {
+    std::fprintf(out,
+                 "push: %llu responses pushed (%llu octets), %llu refused (%llu octets sent before the reset), "
+                 "%llu early hints\n",
+                 static_cast<unsigned long long>(totals.pushes), static_cast<unsigned long long>(totals.pushed_bytes),
+                 static_cast<unsigned long long>(totals.refused), static_cast<unsigned long long>(totals.refused_bytes),
+                 static_cast<unsigned long long>(totals.hints));
+    std::fflush(out);
+  }
   std::error_code ignored;
   std::filesystem::remove_all(run_dir, ignored);
   return 0;

@@ -160,6 +160,7 @@ Result<std::unique_ptr<Server>, std::string> Server::start(ServerOptions options
     impl.states[i].handler = impl.handlers[i].get();
     impl.states[i].access_log = impl.access_log.get();
     impl.states[i].limits = &o.limits;
+    impl.states[i].push = o.push.get();
   }
   for (const net::Endpoint& ep : o.http) {
     auto listener = net::Listener::open(impl.pool, ep, [&impl](TcpSocket socket, std::size_t worker) {
@@ -205,6 +206,12 @@ void Server::shut_down() {
       }
     });
   }
+}
+
+PushTotals Server::push_totals() const {
+  PushTotals totals;
+  for (const WorkerState& state : impl_->states) totals.add(state.push_totals);
+  return totals;
 }
 
 void Server::wait() {

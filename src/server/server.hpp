@@ -11,6 +11,7 @@
 #include "net/listener.hpp"
 #include "server/access_log.hpp"
 #include "server/handler.hpp"
+#include "server/push_policy.hpp"
 #include "server/session.hpp"
 
 namespace h2push::server {
@@ -24,6 +25,7 @@ struct ServerOptions {
   std::size_t workers = 0;          // 0: one per core
   SessionLimits limits;
   std::function<std::unique_ptr<Handler>()> make_handler;  // called once per worker
+  std::shared_ptr<const PushPolicy> push;                  // null: neither push nor Early Hints
   std::string access_log = "stdout";                       // a path, "stdout", "stderr" or "off"
   AccessLogFormat access_log_format = AccessLogFormat::combined;
 };
@@ -42,6 +44,9 @@ class Server {
   // Thread-safe; returns at once. wait() returns when the workers are done.
   void shut_down();
   void wait();
+
+  // Pushes, refusals and hints of every connection closed so far; complete once wait() has returned.
+  PushTotals push_totals() const;
 
  private:
   struct Impl;

@@ -18,6 +18,8 @@
 #include "h2push/http2/connection.hpp"
 #include "server/access_log.hpp"
 #include "server/handler.hpp"
+#include "server/push_policy.hpp"
+#include "server/session_push.hpp"
 
 namespace h2push::server {
 
@@ -41,6 +43,8 @@ struct WorkerState {
   Handler* handler = nullptr;
   AccessLog* access_log = nullptr;
   const SessionLimits* limits = nullptr;
+  const PushPolicy* push = nullptr;  // null: no push, no hints
+  PushTotals push_totals;            // of the connections closed so far
   std::unordered_set<Session*> sessions;
   bool shutting_down = false;
 };
@@ -103,6 +107,8 @@ class ProtocolSession : public Session {
     if (closed_) return;
     closed_ = true;
     timer_.cancel();
+    for (const auto& t : deferred_) t->cancel();
+    worker_.push_totals.add(push_record_);
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       close_transport(stream_, shared_from_this());
     } else {
@@ -138,23 +144,25 @@ class ProtocolSession : public Session {
     return true;
   }
 
-  // Hands `request` to the worker's handler and submits the answer on `id` (no body for HEAD), then logs it.
+  // Answers `request` on `id`: first what the push policy says (a 103, PUSH_PROMISEs and the pushed responses),
+  // then the handler's response — at once, or after the configured think time.
   template <class Id>
   void respond(const Request& request, Id id) {
-    const auto started = std::chrono::steady_clock::now();
-    Response response = worker_.handler->handle(request);
-    const std::string status = std::to_string(response.status);
-    fields_.clear();
-    fields_.push_back({":status", status});
-    for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
-    const bool has_body = response.body != nullptr && request.method != "HEAD";
-    if (!conn_.submit_response(id, fields_, !has_body)) return;  // the stream or request is gone meanwhile
-    if (has_body) (void)conn_.send_body(id, std::move(response.body));
-    if (worker_.access_log != nullptr) {
-      worker_.access_log->write(request, response.status, response.content_length.value_or(0),
-                                std::chrono::steady_clock::now() - started);
+    PushDecision decision;
+    if (worker_.push != nullptr) decision = worker_.push->decide(request, client_view(request));
+    if (!decision.hints.empty()) send_hints(id, decision.hints);
+    std::uint64_t pushed_bytes = 0;
+    if constexpr (std::is_same_v<Core, http2::Connection>) pushed_bytes = send_pushes(request, id, decision);
+    std::string log_suffix = push_log_suffix(decision, pushed_bytes);
+    if (decision.think_time.count() > 0) {
+      defer(request, id, std::move(decision.set_cookie), std::move(log_suffix), decision.think_time);
+      return;
     }
+    respond_now(request, id, decision.set_cookie, log_suffix);
   }
+
+  // Something was queued outside an I/O completion (a deferred response): write it.
+  virtual void output_ready() = 0;
 
   Stream stream_;
   Core conn_;
@@ -164,6 +172,121 @@ class ProtocolSession : public Session {
   bool reading_ = false;
   bool writing_ = false;
   bool closed_ = false;
+  PushRecord push_record_;
+
+ private:
+  ClientView client_view(const Request& request) {
+    ClientView view;
+    view.protocol = request.protocol;
+    if constexpr (std::is_same_v<Core, http2::Connection>) view.push_enabled = conn_.peer_accepts_push();
+    view.refused = &push_record_.refused_paths;
+    return view;
+  }
+
+  // The handler's response, submitted on `id` (no body for HEAD), then logged.
+  template <class Id>
+  void respond_now(const Request& request, Id id, std::string_view set_cookie, std::string_view log_suffix) {
+    const auto started = std::chrono::steady_clock::now();
+    Response response = worker_.handler->handle(request);
+    if (!set_cookie.empty() && response.status < 400) response.fields.emplace_back("set-cookie", set_cookie);
+    const std::string status = std::to_string(response.status);
+    fields_.clear();
+    fields_.push_back({":status", status});
+    for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
+    const bool has_body = response.body != nullptr && request.method != "HEAD";
+    if (!conn_.submit_response(id, fields_, !has_body)) return;  // the stream or request is gone meanwhile
+    if (has_body) (void)conn_.send_body(id, std::move(response.body));
+    if (worker_.access_log != nullptr) {
+      worker_.access_log->write(request, response.status, response.content_length.value_or(0),
+                                std::chrono::steady_clock::now() - started, log_suffix);
+    }
+  }
+
+  // One 103 Early Hints response with a Link field line per resource (RFC 8297).
+  template <class Id>
+  void send_hints(Id id, const std::vector<std::string>& links) {
+    fields_.clear();
+    fields_.push_back({":status", "103"});
+    for (const std::string& link : links) fields_.push_back({"link", link});
+    if (conn_.submit_informational(id, fields_)) ++push_record_.hints;
+  }
+
+  // HTTP/2: a PUSH_PROMISE per planned resource the handler answers with 200, then its response, at an urgency below
+  // the page's. Returns the body octets pushed.
+  template <class Id>
+  std::uint64_t send_pushes(const Request& request, Id parent, const PushDecision& decision) {
+    std::uint64_t bytes = 0;
+    const std::string_view accept_encoding = request.field("accept-encoding");
+    for (const push::PlannedResource* planned : decision.pushes) {
+      const hpack::Header pushed_fields[] = {{"accept-encoding", accept_encoding}};
+      Request pushed;
+      pushed.method = "GET";
+      pushed.scheme = request.scheme;
+      pushed.authority = request.authority;
+      pushed.target = planned->resource.path;
+      pushed.fields = std::span(pushed_fields, accept_encoding.empty() ? 0 : 1);
+      pushed.protocol = request.protocol;
+      pushed.remote = request.remote;
+      Response response = worker_.handler->handle(pushed);
+      if (response.status != 200 || !storable(response)) continue;  // only what a GET would get and keep
+      const hpack::Header promise[] = {{":method", "GET"},
+                                       {":scheme", request.scheme},
+                                       {":authority", request.authority},
+                                       {":path", planned->resource.path},
+                                       {"accept-encoding", accept_encoding}};
+      auto promised = conn_.submit_push_promise(parent, std::span(promise, accept_encoding.empty() ? 4 : 5));
+      if (!promised) break;  // push disabled, going away, or the parent is gone: no more promises
+      const auto page = std::min<int>(7, 1 + static_cast<int>(decision.page_urgency));
+      conn_.set_priority(*promised, {static_cast<std::uint8_t>(std::max<int>(planned->urgency, page)), false});
+      fields_.clear();
+      const std::string status = "200";
+      fields_.push_back({":status", status});
+      for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
+      if (!conn_.submit_response(*promised, fields_, response.body == nullptr)) continue;
+      auto progress = std::make_shared<BodyProgress>();
+      if (response.body != nullptr) {
+        (void)conn_.send_body(*promised, std::make_unique<CountingBody>(std::move(response.body), progress));
+      } else {
+        progress->done = true;
+      }
+      push_record_.on_promise(promised->value(), planned->resource.path, progress);
+      const std::uint64_t length = response.content_length.value_or(0);
+      bytes += length;
+      push_record_.pushed_bytes += length;
+      if (worker_.access_log != nullptr) worker_.access_log->write(pushed, 200, length, {}, "pushed");
+    }
+    return bytes;
+  }
+
+  // A pushed response must be one the client may store and reuse for its own request (RFC 9111 §3, RFC 9113 §8.4).
+  static bool storable(const Response& response) {
+    for (const auto& [name, value] : response.fields) {
+      if (name == "cache-control" && value.find("no-store") != std::string::npos) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // The page's response after `delay` (push.think_time): the request is copied, the timer keeps the session alive
+  // and is cancelled when it closes.
+  template <class Id>
+  void defer(const Request& request, Id id, std::string set_cookie, std::string log_suffix,
+             std::chrono::milliseconds delay) {
+    auto owned = std::make_shared<OwnedRequest>(request);
+    auto timer = std::make_shared<asio::steady_timer>(stream_.get_executor());
+    deferred_.push_back(timer);
+    timer->expires_after(delay);
+    timer->async_wait([self = shared_from_this(), this, owned, timer, id, cookie = std::move(set_cookie),
+                       suffix = std::move(log_suffix)](std::error_code ec) {
+      std::erase(deferred_, timer);
+      if (ec || closed_) return;
+      respond_now(owned->view(), id, cookie, suffix);
+      output_ready();
+    });
+  }
+
+  std::vector<std::shared_ptr<asio::steady_timer>> deferred_;
 };
 
 }  // namespace h2push::server

@@ -202,15 +202,29 @@ def writes_output_file(binary, server):
 
 
 def fetches_demo_assets(binary, server):
-    for args in (["-k", server.url("/")], ["--h2c", server.url("/", tls=False)],
-                 [server.url("/", tls=False)]):
-        out, err = ok(binary, ["-a"] + args)
+    """-a on the demo site: every asset once, whether pushed (h2 with push, the server's default), hinted (103: h2
+    with --no-push, HTTP/1.1) or requested; nothing pushed or hinted is requested again."""
+    cases = [(["-k", server.url("/")], "pushed"), (["--h2c", server.url("/", tls=False)], "pushed"),
+             (["-k", "--no-push", server.url("/")], "hinted"), ([server.url("/", tls=False)], "hinted")]
+    for args, expected_via in cases:
+        out, err = ok(binary, ["-a", "-v"] + args)
         rows = assets_table(out.decode())
-        paths = {p for p, (via, _, _) in rows.items() if via != "page"}
+        paths = {p for p, (via, _, _) in rows.items() if via not in ("page", "unused")}
         check(paths == DEMO_ASSETS, f"{args}: assets differ: missing {DEMO_ASSETS - paths}, extra {paths - DEMO_ASSETS}")
         bad = {p: r for p, r in rows.items() if r[1] != 200 or r[2] == 0}
         check(not bad, f"{args}: assets not fetched whole: {bad}")
-        check(re.search(r"assets: 0 pushed, 0 hinted, 18 requested", out.decode()), "wrong summary line")
+        came = {p for p, (via, _, _) in rows.items() if via == expected_via}
+        check(came, f"{args}: nothing came {expected_via}: {rows}")
+        summary = re.search(r"assets: (\d+) pushed, (\d+) hinted, (\d+) requested", out.decode())
+        check(summary and sum(map(int, summary.groups())) == len(DEMO_ASSETS), "wrong summary line")
+        # Requests actually sent: HTTP/2 HEADERS :path, or HTTP/1.1 request lines.
+        sent = [line.split(": ", 1)[1] for d, kind, lines in frame_blocks(err) if d == "send" and kind == "HEADERS"
+                for line in lines if line.startswith(":path: ")]
+        sent += re.findall(r"> GET (\S+) HTTP/1.1", err)
+        check(len(sent) == len(set(sent)), f"{args}: a path was requested twice: {sorted(sent)}")
+        pushed = {p for p, (via, _, _) in rows.items() if via == "pushed"}
+        check(not pushed & set(sent), f"{args}: pushed assets requested again: {pushed & set(sent)}")
+        check(set(sent) == (paths - pushed) | {"/"}, f"{args}: requests sent {sorted(sent)}")
 
 
 def writes_har(binary, server):

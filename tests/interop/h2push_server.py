@@ -254,6 +254,15 @@ class H2Stream:
         self.data_frames = 0
         self.ended = False
         self.reset_code = None  # RST_STREAM from the server
+        self.request = None  # a pushed stream: the promised request's fields
+        self.parent = None  # a pushed stream: the stream it was promised on
+
+    def request_header(self, name):
+        name = name.encode() if isinstance(name, str) else name
+        for n, v in self.request or []:
+            if n == name:
+                return v.decode("latin-1")
+        return None
 
     @property
     def status(self):
@@ -280,7 +289,7 @@ class H2Client:
     `auto_ack` off, received DATA is not acknowledged, so the server runs out of window (a slow reader)."""
 
     def __init__(self, port, tls, cafile=None, server_hostname="localhost", rcvbuf=None, window=None,
-                 auto_ack=True, validate=True, timeout=IO_TIMEOUT):
+                 auto_ack=True, validate=True, timeout=IO_TIMEOUT, enable_push=True):
         raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if rcvbuf is not None:  # before connect(), so the window scale is chosen for it
             raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
@@ -306,7 +315,11 @@ class H2Client:
         self.remote_settings = {}
         self.settings_acked = False
         self.closed = False  # EOF from the server
+        self.pushes = []  # H2Stream of every pushed stream, in the order of their PUSH_PROMISE
+        self.log = []  # (event kind, stream id) in arrival order: "informational", "promise", "response", "data"
         self.conn.initiate_connection()
+        if not enable_push:
+            self.conn.update_settings({h2.settings.SettingCodes.ENABLE_PUSH: 0})
         if window is not None:
             self.conn.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: window})
             if window > 65535:  # the connection window starts at 65535 too (RFC 9113 §6.9.2)
@@ -375,9 +388,20 @@ class H2Client:
         stream = self.streams.get(sid) if sid else None
         if isinstance(event, h2.events.ResponseReceived) and stream:
             stream.headers = list(event.headers)
+            self.log.append(("response", sid))
         elif isinstance(event, h2.events.InformationalResponseReceived) and stream:
             stream.informational.append(list(event.headers))
+            self.log.append(("informational", sid))
+        elif isinstance(event, h2.events.PushedStreamReceived):
+            pushed = H2Stream(event.pushed_stream_id)
+            pushed.request = list(event.headers)
+            pushed.parent = event.parent_stream_id
+            self.streams[event.pushed_stream_id] = pushed
+            self.pushes.append(pushed)
+            self.log.append(("promise", event.pushed_stream_id))
         elif isinstance(event, h2.events.DataReceived):
+            if event.data:
+                self.log.append(("data", sid))
             if stream:
                 stream.data += event.data
                 stream.data_frames += 1
@@ -472,6 +496,8 @@ class RawH2Client:
         self.goaway = None
         self.ping_acks = []
         self.closed = False
+        self.pushes = []  # H2Stream of every pushed stream, in the order of their PUSH_PROMISE
+        self.frame_log = []
         self.next_stream_id = 1
         self._header_block = None  # (stream id, flags, fragments) while CONTINUATION is expected
         self.sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
@@ -552,6 +578,17 @@ class RawH2Client:
                 except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
                     pass  # the server may close once its last stream is done; what it sent is still read
 
+        elif frame_type == self.PUSH_PROMISE:
+            block = payload[1:len(payload) - payload[0]] if flags & 0x8 else payload
+            promised = struct.unpack(">I", block[:4])[0] & 0x7FFFFFFF
+            check(flags & 0x4, "a PUSH_PROMISE continued in CONTINUATION frames (not handled by this client)")
+            pushed = H2Stream(promised)
+            pushed.request = [(bytes(n, "latin-1") if isinstance(n, str) else n,
+                               bytes(v, "latin-1") if isinstance(v, str) else v)
+                              for n, v in self.decoder.decode(block[4:], raw=True)]
+            pushed.parent = sid
+            self.streams[promised] = pushed
+            self.pushes.append(pushed)
         elif frame_type in (self.HEADERS, self.CONTINUATION):
             if frame_type == self.HEADERS:
                 block = payload
@@ -589,8 +626,12 @@ class RawH2Client:
             return False
         self.buffer += data
         for frame in self._frames():
+            self.frame_log.append((frame[0], frame[1], frame[2]))  # (type, flags, stream id) in arrival order
             self._on_frame(*frame)
         return True
+
+    def ping(self, opaque):
+        self.send_frame(self.PING, 0, 0, opaque)
 
     pump_until = H2Client.pump_until
     wait_closed = H2Client.wait_closed

@@ -1,4 +1,4 @@
-// tests/client/client_test.cpp: the parts of `h2push get` that need no socket: URL targets, base64url, the -v frame
+// tests/client/get_test.cpp: the parts of `h2push get` that need no socket: URL targets, base64url, the -v frame
 // printer fed by two in-memory Connections, and the HAR writer.
 #include <gtest/gtest.h>
 

@@ -1,0 +1,4 @@
+add_executable(pageload_report_test ${CMAKE_CURRENT_LIST_DIR}/pageload_report_test.cpp)
+target_link_libraries(pageload_report_test PRIVATE h2push_lab GTest::gtest_main)
+h2push_warnings(pageload_report_test)
+gtest_discover_tests(pageload_report_test)
