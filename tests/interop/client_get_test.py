@@ -325,8 +325,11 @@ def retries_streams_refused_over_the_limit(args):
         server = Nghttpd(root, False, extra=["-m", "1"])
         try:
             urls = [server.url(p, False) for p in ("/a.png", "/bg.png", "/dep.js", "/style.css")]
-            out, _ = ok(args.binary, ["--h2c"] + urls)
+            out, err = ok(args.binary, ["--h2c", "-v"] + urls)
             check(out == b"PNGBGexport const x = 1;\nbody { background: url(/bg.png) }\n", f"bodies: {out!r}")
+            check(re.search(r"\] recv RST_STREAM frame <length=4, flags=0x00, stream_id=3>\n +"
+                            r"\(error_code=REFUSED_STREAM\(0x07\)\)", err), "the refusal is not traced")
+            check(re.search(r"\[SETTINGS_MAX_CONCURRENT_STREAMS\(0x03\):1\]", err), "the limit is not traced")
             out, _ = ok(args.binary, ["--h2c", "-a", "--no-push", server.url("/index.html", False)])
             rows = assets_table(out.decode())
             check(len(rows) == 6 and all(r[1] == 200 for r in rows.values()), f"-a under a limit of 1: {rows}")
