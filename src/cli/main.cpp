@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/discover.hpp"
 #include "h2push/version.hpp"
 #include "server/config.hpp"
 #include "server/serve.hpp"
@@ -107,12 +108,16 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--think-time", serve.think_time,
                         "Delay HTML responses like a slow backend, e.g. 200ms, while hints and pushes flow");
 
+  h2push::cli::DiscoverFlags discover;
+  CLI::App* discover_cmd = h2push::cli::add_discover_command(app, discover);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // usage errors exit 2
   }
   if (*serve_cmd) return run_serve(serve);
+  if (*discover_cmd) return h2push::cli::run_discover(discover, stdout, stderr);
   std::puts(app.help().c_str());
   return 0;
 }

@@ -27,9 +27,9 @@ struct FileStat {
   friend bool operator==(const FileStat&, const FileStat&) = default;
 };
 
-// How the planner reaches the site, by URL path ("/css/main.css", percent-encoded as in a request, no query). A
-// directory path ("/", "/docs/") names its index document the way the server would serve it. Implementations
-// must be safe to call from several threads at once.
+// How the planner reaches the site, by URL path ("/css/main.css", percent-encoded as in a request, no query: the
+// planner strips a resource's query before asking). A directory path ("/", "/docs/") names its index document the
+// way the server would serve it. Implementations must be safe to call from several threads at once.
 class SiteSource {
  public:
   virtual ~SiteSource() = default;
@@ -41,11 +41,15 @@ class SiteSource {
 
 // One entry of the manifest: what to change in the plan of the pages `page` names.
 struct ManifestRule {
-  // An exact path ("/index.html"; "/" and "/index.html" name the same page) or a prefix ending in '*' ("/blog/*").
+  // An exact path ("/index.html"; "/" and "/index.html" name the same page, likewise "/d/" and "/d/index.html") or
+  // a prefix ending in '*' ("/blog/*").
   std::string page;
-  std::vector<Resource> add;        // appended after discovery (level 1, source "manifest"); marked nopush below
-  std::vector<std::string> nopush;  // paths of `add` (or discovered ones) to hint but never push
-  std::vector<std::string> remove;  // paths dropped from the plan
+  // Appended to the page's level-1 resources (level 1, source "manifest" when empty; never conditional) before the
+  // levels below are followed, so what an added style sheet or module names is found too. An added path that
+  // discovery also finds is merged into the discovered entry (merge_occurrence). Marked nopush below.
+  std::vector<Resource> add;
+  std::vector<std::string> nopush;  // paths of `add` (or discovered ones) to hint but never push; "/img/*" prefixes
+  std::vector<std::string> remove;  // paths dropped from the plan (what they name stays); "/img/*" prefixes
   std::vector<std::string> order;   // these paths first, in this order, before the policy's ranking of the rest
   friend bool operator==(const ManifestRule&, const ManifestRule&) = default;
 };
@@ -55,34 +59,40 @@ struct Manifest {
   friend bool operator==(const Manifest&, const Manifest&) = default;
 };
 
+// Every budget that cuts discovery short sets PagePlan::truncated.
 struct PlanOptions {
-  int max_depth = 4;                       // discovery levels followed (1 = what the HTML names)
-  std::size_t max_resources = 64;          // resources kept per page
-  std::size_t max_file_bytes = 1 << 20;    // CSS / JS / HTML files larger than this are not parsed
+  int max_depth = 4;                       // deepest level kept (1 = what the HTML names); files at it are not parsed
+  std::size_t max_resources = 64;          // resources kept per page; discovery stops taking new paths at 4 times it
+  std::size_t max_file_bytes = 1 << 20;    // CSS / JS / HTML files larger than this are not parsed (still planned)
   std::size_t max_parsed_bytes = 4 << 20;  // total octets parsed for one page
-  std::size_t max_cached_pages = 1024;     // plans kept (least recently used dropped)
+  std::size_t max_cached_pages = 1024;     // plans kept (least recently used dropped); 0: none
 };
 
 // One resource of a page's plan.
 struct PlannedResource {
-  Resource resource;        // path, destination, critical, crossorigin, level, source
-  FileStat stat;            // as seen when the plan was made
-  bool nopush = false;      // hint it, never push it (manifest, Link `nopush`)
+  Resource resource;    // path, destination, critical, crossorigin, level, source
+  FileStat stat;        // as seen when the plan was made
+  bool nopush = false;  // hint it, never push it (manifest, Link `nopush`)
   // RFC 9218 urgency for its pushed response, always below the page's default (3) so the HTML is not delayed:
-  // 4 for render-blocking resources, 5 for module scripts, 6 for the rest (images never starve CSS).
+  // 4 for render-blocking resources, 5 for the other style sheets, fonts and scripts (module scripts and their
+  // imports, deferred and async classic scripts), 6 for the rest (images never starve CSS).
   std::uint8_t urgency = 6;
   friend bool operator==(const PlannedResource&, const PlannedResource&) = default;
 };
 
 // What a page needs, ranked: manifest `order` first; then render-blocking (stylesheets, fonts referenced by
-// critical CSS, classic sync scripts), module scripts and their static imports, then the rest (images, fetches),
-// each group in discovery order (level, then document order). Conditional resources (srcset candidates, lazy images,
-// dynamic imports) and paths the source cannot serve are never in it; the page itself is never in it.
+// critical CSS, classic sync scripts; urgency 4), then the other style sheets, fonts and scripts (module scripts and
+// their static imports, deferred classic scripts; urgency 5), then the rest (images, fetches; urgency 6), each group
+// in discovery order (level, then document order). Conditional resources (srcset candidates, lazy images, dynamic
+// imports) and paths the source cannot serve are never in it; the page itself is never in it.
 struct PagePlan {
-  std::string page;                        // the page's path as asked
+  std::string page;                        // the page's path as asked, without query or fragment
   std::vector<PlannedResource> resources;  // ranked
   bool truncated = false;                  // a PlanOptions budget cut discovery short
-  std::size_t files_parsed = 0;
+  std::size_t files_parsed = 0;            // the page and the style sheets and modules read
+  std::size_t bytes_parsed = 0;            // their octets
+  std::size_t conditional = 0;             // resources found but left out as conditional
+  std::size_t unservable = 0;              // resources found but left out because the source cannot serve them
 };
 
 class SitePlanner {
@@ -92,9 +102,11 @@ class SitePlanner {
   SitePlanner(const SitePlanner&) = delete;
   SitePlanner& operator=(const SitePlanner&) = delete;
 
-  // The plan of the HTML page at `page_path`, nullptr when it is not servable HTML. Cached: a cached plan is reused
-  // while every file it read still has the version it had (re-checked with stat() on each call); otherwise the page
-  // is discovered again. Thread-safe.
+  // The plan of the HTML page at `page_path` (a request target; its query and fragment are ignored), nullptr when it
+  // is not servable HTML (media type text/html). Cached per path: a cached plan is reused (the same shared_ptr)
+  // while every file it stat()ed still has the version it had (the page, every style sheet and module read, every
+  // planned resource, and paths found unservable; re-checked with stat() on each call); otherwise the page is
+  // discovered again. Thread-safe: the lock is never held during I/O; two threads missing at once may both plan.
   std::shared_ptr<const PagePlan> plan(std::string_view page_path);
 
   const PlanOptions& options() const noexcept;
@@ -111,13 +123,15 @@ struct SelectLimits {
 };
 
 // The resources of `plan` to push to a client holding `digest`: in plan order, skipping nopush ones, digest entries
-// (path + version) and `refused` paths (promised streams this client reset), until a limit is reached.
+// (path + version) and `refused` paths (promised streams this client reset), until limits.max_count is reached. A
+// resource that would take the pushed bytes past limits.max_bytes is skipped and later, smaller ones still count.
 std::vector<const PlannedResource*> select_pushes(const PagePlan& plan, const CacheDigest& digest,
                                                   const SelectLimits& limits,
                                                   const std::vector<std::string>& refused = {});
 
 // The resources of `plan` to name in a 103 Early Hints: in plan order, those with a preload form
-// (preload_link_value() is not nullopt), skipping digest entries, up to limits.max_count (bytes are not limited).
+// (format_link() is not nullopt), skipping digest entries, up to limits.max_count (bytes are not limited). Nopush
+// resources are hinted like the others.
 std::vector<const PlannedResource*> select_hints(const PagePlan& plan, const CacheDigest& digest,
                                                  const SelectLimits& limits);
 

@@ -178,7 +178,7 @@ struct PushConfig {
   std::uint32_t max_pushes = 16;            // per page: pushed responses
   std::uint64_t max_push_bytes = 1 * kMiB;  // per page: body bytes pushed
   std::chrono::milliseconds think_time{0};  // delay HTML responses (a slow backend) while hints and pushes flow
-  std::filesystem::path manifest;           // JSON push manifest; empty: none
+  std::filesystem::path manifest;           // TOML push manifest (docs/push.md); empty: none
   std::vector<PushLink> links;              // [[push.link]] tables
   friend bool operator==(const PushConfig&, const PushConfig&) = default;
 };

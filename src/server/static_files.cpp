@@ -72,9 +72,9 @@ FileResponse page_response(int status, bool head) {
   return r;
 }
 
-FileResponse errno_response(int error, bool head) {
+int errno_status(int error) noexcept {
   PathError path_error{};
-  return page_response(path_error_for_errno(error, path_error) ? status_of(path_error) : 500, head);
+  return path_error_for_errno(error, path_error) ? status_of(path_error) : 500;
 }
 
 // RFC 9110 §9.1: methods we know but do not allow on files get 405 with Allow; the rest are not implemented.
@@ -173,6 +173,64 @@ std::shared_ptr<const std::string> compressed_variant(FileCache& cache, const St
   return data;
 }
 
+// A target routed to a regular file below the root, or why not: an error status, or 301 with its Location.
+struct Routed {
+  std::string relative;
+  FileHandle file;
+  struct stat st {};
+};
+struct NotRouted {
+  int status = 500;
+  std::string location{};  // 301 only
+};
+
+// How serve() maps a request target to a file: path rules, symlink policy, directories (redirect without the
+// trailing slash, else the index document), regular files only.
+Result<Routed, NotRouted> route(const DocumentRoot& root, const StaticOptions& options, std::string_view target) {
+  const PathPolicy policy{.hide_dotfiles = options.hide_dotfiles,
+                          .allow_well_known = options.allow_well_known,
+                          .max_length = options.max_target_length};
+  auto parsed = parse_request_path(target, policy);
+  if (!parsed) return Unexpected{NotRouted{status_of(parsed.error())}};
+  const RequestPath& path = *parsed;
+
+  auto opened = root.open(path.relative, options.symlinks);
+  if (!opened) return Unexpected{NotRouted{errno_status(opened.error())}};
+  Routed out{path.relative, std::move(*opened), {}};
+  if (::fstat(out.file.get(), &out.st) != 0) return Unexpected{NotRouted{500}};
+
+  if (S_ISDIR(out.st.st_mode)) {
+    if (!path.trailing_slash) {
+      if (!options.redirect_directories) return Unexpected{NotRouted{404}};
+      // Built from the checked segments, re-encoded: never "//host" (an open redirect), never a raw octet.
+      // (Appended piece by piece: GCC 12 warns falsely (-Wrestrict) about "/" + std::string once inlined here.)
+      std::string location(1, '/');
+      location.append(encode_path(out.relative)).push_back('/');
+      if (path.has_query) location.append(1, '?').append(path.query);
+      return Unexpected{NotRouted{301, std::move(location)}};
+    }
+    if (options.index.empty()) return Unexpected{NotRouted{404}};
+    out.relative = out.relative.empty() ? options.index : out.relative + "/" + options.index;
+    auto index = root.open(out.relative, options.symlinks);
+    if (!index) return Unexpected{NotRouted{errno_status(index.error())}};
+    out.file = std::move(*index);
+    if (::fstat(out.file.get(), &out.st) != 0) return Unexpected{NotRouted{500}};
+  } else if (path.trailing_slash) {
+    return Unexpected{NotRouted{404}};  // "/file.html/" names nothing
+  }
+  // SECURITY.md §12: only regular files; a FIFO, socket or device under the root is refused.
+  if (!S_ISREG(out.st.st_mode)) return Unexpected{NotRouted{403}};
+  return out;
+}
+
+MimeType content_type_for(const StaticOptions& options, std::string_view relative) {
+  MimeType mime = mime_type_for(relative);
+  if (mime.content_type == "application/octet-stream") {
+    mime = {options.default_type, options.default_type.starts_with("text/")};
+  }
+  return mime;
+}
+
 }  // namespace
 
 std::optional<std::string_view> FileResponse::header(std::string_view name) const noexcept {
@@ -207,51 +265,33 @@ FileResponse StaticFiles::serve(const FileRequest& request) {
   const bool head = request.method == "HEAD";
   if (!head && request.method != "GET") return method_response(request.method);
   if (!ready()) return page_response(500, head);
-
-  const PathPolicy policy{.hide_dotfiles = options_.hide_dotfiles,
-                          .allow_well_known = options_.allow_well_known,
-                          .max_length = options_.max_target_length};
-  auto parsed = parse_request_path(request.target, policy);
-  if (!parsed) return page_response(status_of(parsed.error()), head);
-  const RequestPath& path = *parsed;
-
-  auto opened = root_.open(path.relative, options_.symlinks);
-  if (!opened) return errno_response(opened.error(), head);
-  FileHandle file = std::move(*opened);
-  struct stat st {};
-  if (::fstat(file.get(), &st) != 0) return page_response(500, head);
-
-  std::string relative = path.relative;
-  if (S_ISDIR(st.st_mode)) {
-    if (!path.trailing_slash) {
-      if (!options_.redirect_directories) return page_response(404, head);
-      // Built from the checked segments, re-encoded: never "//host" (an open redirect), never a raw octet.
-      FileResponse r = page_response(301, head);
-      std::string location = "/" + encode_path(relative) + "/";
-      if (path.has_query) location += "?" + std::string(path.query);
-      add(r, "location", location);
-      return r;
-    }
-    if (options_.index.empty()) return page_response(404, head);
-    relative = relative.empty() ? options_.index : relative + "/" + options_.index;
-    auto index = root_.open(relative, options_.symlinks);
-    if (!index) return errno_response(index.error(), head);
-    file = std::move(*index);
-    if (::fstat(file.get(), &st) != 0) return page_response(500, head);
-  } else if (path.trailing_slash) {
-    return page_response(404, head);  // "/file.html/" names nothing
+  auto routed = route(root_, options_, request.target);
+  if (!routed) {
+    FileResponse r = page_response(routed.error().status, head);
+    if (routed.error().status == 301) add(r, "location", routed.error().location);
+    return r;
   }
-  // SECURITY.md §12: only regular files; a FIFO, socket or device under the root is refused.
-  if (!S_ISREG(st.st_mode)) return page_response(403, head);
-  return serve_file(request, relative, std::move(file), st, head);
+  return serve_file(request, routed->relative, std::move(routed->file), routed->st, head);
+}
+
+std::optional<StaticFiles::FileInfo> StaticFiles::locate(std::string_view target) const {
+  if (!ready()) return std::nullopt;
+  auto routed = route(root_, options_, target);
+  if (!routed) return std::nullopt;
+  FileInfo info;
+  info.identity = identity_of(routed->st);
+  info.content_type = std::string(content_type_for(options_, routed->relative).content_type);
+  if (options_.etag != EtagMode::none) {
+    info.etag = make_etag(info.identity, ContentCoding::identity, options_.etag == EtagMode::weak);
+  }
+  info.relative = std::move(routed->relative);
+  info.file = std::move(routed->file);
+  return info;
 }
 
 FileResponse StaticFiles::serve_file(const FileRequest& request, const std::string& relative, FileHandle file,
                                      const struct stat& st, bool head) {
-  MimeType mime = mime_type_for(relative);
-  if (mime.content_type == "application/octet-stream") {
-    mime = {options_.default_type, options_.default_type.starts_with("text/")};
-  }
+  const MimeType mime = content_type_for(options_, relative);
   const FileIdentity identity = identity_of(st);
   const bool on_the_fly = identity.size >= options_.compress_min_size && identity.size <= options_.compress_max_size;
   // RFC 9110 §12.5.5: Vary whenever the coding could depend on Accept-Encoding, on every variant and status.

@@ -126,6 +126,18 @@ class StaticFiles {
   // 403, 404, 405, 412, 416, 500, 501).
   FileResponse serve(const FileRequest& request);
 
+  // The file serve() would answer a GET of `target` with (same path rules, symlink policy and index document for
+  // "dir/"), and what its identity response carries; nullopt whenever serve() would answer with an error or a
+  // redirect. For the push planner's SiteSource (src/server/site_source.hpp); touches neither the cache nor stats.
+  struct FileInfo {
+    FileHandle file;           // open read-only, for reading the bytes of exactly this version
+    std::string relative;      // below the root; the index document's path for a directory
+    FileIdentity identity;     // device, inode, size, mtime, ctime
+    std::string content_type;  // the Content-Type serve() sends ("text/css; charset=utf-8")
+    std::string etag;          // the ETag of the identity (not compressed) representation; "" with EtagMode::none
+  };
+  std::optional<FileInfo> locate(std::string_view target) const;
+
  private:
   FileResponse serve_file(const FileRequest& request, const std::string& relative, FileHandle file,
                           const struct stat& st, bool head);

@@ -497,6 +497,7 @@ class RawH2Client:
         self.ping_acks = []
         self.closed = False
         self.pushes = []  # H2Stream of every pushed stream, in the order of their PUSH_PROMISE
+        self.frame_log = []
         self.next_stream_id = 1
         self._header_block = None  # (stream id, flags, fragments) while CONTINUATION is expected
         self.sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
@@ -625,8 +626,12 @@ class RawH2Client:
             return False
         self.buffer += data
         for frame in self._frames():
+            self.frame_log.append((frame[0], frame[1], frame[2]))  # (type, flags, stream id) in arrival order
             self._on_frame(*frame)
         return True
+
+    def ping(self, opaque):
+        self.send_frame(self.PING, 0, 0, opaque)
 
     pump_until = H2Client.pump_until
     wait_closed = H2Client.wait_closed

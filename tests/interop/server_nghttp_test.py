@@ -98,12 +98,13 @@ def upgrades_to_h2c(server):  # UP-3.2-03 (RFC 7540 §3.2): 101, server SETTINGS
 
 
 def check_assets(text, where, wanted):
-    """nghttp -s prints one row per request: id responseEnd requestStart process code size path."""
-    rows = re.findall(r"^\s*(\d+)\s+\+\S+\s+\+\S+\s+\S+\s+(\d{3})\s+\S+\s+(/\S*)$", text, re.MULTILINE)
+    """nghttp -s prints one row per request or push: id responseEnd [*] requestStart process code size path (a `*`
+    marks a pushed response, which nghttp -a uses instead of requesting it)."""
+    rows = re.findall(r"^\s*(\d+)\s+\+\S+(?: \*)?\s+\+\S+\s+\S+\s+(\d{3})\s+\S+\s+(/\S*)$", text, re.MULTILINE)
     paths = {path: int(code) for _, code, path in rows}
     check(len(paths) == len(rows), f"{where}: a path was requested twice: {rows!r}")
     for path in wanted:
-        check(path in paths, f"{where}: {path} was not requested: {sorted(paths)!r}; {text[-1500:]!r}")
+        check(path in paths, f"{where}: {path} was neither requested nor pushed: {sorted(paths)!r}; {text[-1500:]!r}")
     bad = {p: c for p, c in paths.items() if c != 200}
     check(not bad, f"{where}: assets without 200: {bad!r}")
 

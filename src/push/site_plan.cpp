@@ -1,0 +1,143 @@
+// src/push/site_plan.cpp: the planner's cache of page plans (LRU, revalidated by stat() of every file a plan
+// depends on) and the per-client selection of pushes and hints. Discovery: site_discovery.cpp; ranking and the
+// manifest: plan_ranking.cpp.
+#include "push/site_plan.hpp"
+
+#include <algorithm>
+#include <list>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+
+#include "push/link_header.hpp"
+#include "push/site_discovery.hpp"
+
+namespace h2push::push {
+namespace {
+
+// What a plan was made from: each path stat()ed, with the answer then.
+using Dependencies = std::vector<std::pair<std::string, std::optional<FileStat>>>;
+
+struct CachedPlan {
+  std::shared_ptr<const PagePlan> plan;
+  std::shared_ptr<const Dependencies> dependencies;
+};
+
+}  // namespace
+
+struct SitePlanner::Impl {
+  std::shared_ptr<SiteSource> source;
+  PlanOptions options;
+  Manifest manifest;
+
+  struct Entry {
+    std::string page;
+    CachedPlan cached;
+  };
+  std::mutex mutex;
+  std::list<Entry> lru;                                                    // front: most recently used
+  std::unordered_map<std::string_view, std::list<Entry>::iterator> index;  // keys view into the entries' pages
+
+  std::optional<CachedPlan> find(std::string_view page) {
+    const std::lock_guard lock(mutex);
+    const auto it = index.find(page);
+    if (it == index.end()) return std::nullopt;
+    lru.splice(lru.begin(), lru, it->second);
+    return it->second->cached;
+  }
+
+  void erase(std::string_view page) {
+    const std::lock_guard lock(mutex);
+    if (const auto it = index.find(page); it != index.end()) {
+      const auto entry = it->second;
+      index.erase(it);
+      lru.erase(entry);
+    }
+  }
+
+  void store(std::string_view page, CachedPlan cached) {
+    if (options.max_cached_pages == 0) return;
+    const std::lock_guard lock(mutex);
+    if (const auto it = index.find(page); it != index.end()) {
+      it->second->cached = std::move(cached);
+      lru.splice(lru.begin(), lru, it->second);
+      return;
+    }
+    lru.push_front(Entry{std::string(page), std::move(cached)});
+    index.emplace(lru.front().page, lru.begin());
+    while (lru.size() > options.max_cached_pages) {
+      index.erase(lru.back().page);
+      lru.pop_back();
+    }
+  }
+
+  bool still_valid(const Dependencies& dependencies) const {
+    return std::all_of(dependencies.begin(), dependencies.end(),
+                       [&](const auto& dependency) { return source->stat(dependency.first) == dependency.second; });
+  }
+
+  // A fresh plan, or nullopt when the page is not servable HTML.
+  std::optional<CachedPlan> build(std::string_view page) const {
+    detail::StatMemo stats(*source);
+    const std::optional<FileStat>& page_stat = stats.get(page);
+    if (!page_stat || page_stat->media_type != "text/html") return std::nullopt;
+    const std::vector<Resource> extra = detail::manifest_additions(manifest, page);
+    detail::SiteDiscovery found = detail::discover_site(stats, page, options, extra);
+    auto plan = std::make_shared<PagePlan>(detail::make_plan(page, std::move(found), stats, manifest, options));
+    auto dependencies = std::make_shared<Dependencies>(stats.seen().begin(), stats.seen().end());
+    return CachedPlan{std::move(plan), std::move(dependencies)};
+  }
+};
+
+SitePlanner::SitePlanner(std::shared_ptr<SiteSource> source, PlanOptions options, Manifest manifest)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->source = std::move(source);
+  impl_->options = options;
+  impl_->manifest = std::move(manifest);
+}
+
+SitePlanner::~SitePlanner() = default;
+
+const PlanOptions& SitePlanner::options() const noexcept { return impl_->options; }
+
+std::shared_ptr<const PagePlan> SitePlanner::plan(std::string_view page_path) {
+  const std::string_view page = detail::without_query(page_path);
+  if (page.empty() || page.front() != '/') return nullptr;
+  if (auto cached = impl_->find(page); cached && impl_->still_valid(*cached->dependencies)) return cached->plan;
+  auto built = impl_->build(page);
+  if (!built) {
+    impl_->erase(page);
+    return nullptr;
+  }
+  std::shared_ptr<const PagePlan> plan = built->plan;
+  impl_->store(page, std::move(*built));
+  return plan;
+}
+
+std::vector<const PlannedResource*> select_pushes(const PagePlan& plan, const CacheDigest& digest,
+                                                  const SelectLimits& limits, const std::vector<std::string>& refused) {
+  std::vector<const PlannedResource*> out;
+  std::uint64_t bytes = 0;
+  for (const PlannedResource& r : plan.resources) {
+    if (out.size() >= limits.max_count) break;
+    if (r.nopush || digest.contains(r.resource.path, r.stat.version)) continue;
+    if (std::find(refused.begin(), refused.end(), r.resource.path) != refused.end()) continue;
+    if (r.stat.size > limits.max_bytes - bytes) continue;  // too big for what is left; a smaller one may fit
+    bytes += r.stat.size;
+    out.push_back(&r);
+  }
+  return out;
+}
+
+std::vector<const PlannedResource*> select_hints(const PagePlan& plan, const CacheDigest& digest,
+                                                 const SelectLimits& limits) {
+  std::vector<const PlannedResource*> out;
+  for (const PlannedResource& r : plan.resources) {
+    if (out.size() >= limits.max_count) break;
+    if (!format_link(r.resource) || digest.contains(r.resource.path, r.stat.version)) continue;
+    out.push_back(&r);
+  }
+  return out;
+}
+
+}  // namespace h2push::push

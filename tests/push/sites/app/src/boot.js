@@ -1,0 +1,3 @@
+import "./main.js";
+import { h } from "./dom.js";
+export function boot(root) { root.append(h("p")); }

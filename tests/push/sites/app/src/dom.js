@@ -1,0 +1,1 @@
+export const h = (name) => document.createElement(name);

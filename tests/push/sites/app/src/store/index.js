@@ -1,0 +1,3 @@
+import { request } from "../api/client.js";
+export * from "./reducers.js";
+export function createStore() { return request; }

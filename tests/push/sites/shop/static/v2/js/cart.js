@@ -1,0 +1,2 @@
+// The mini cart.
+document.addEventListener('DOMContentLoaded', () => {});

@@ -1,0 +1,2 @@
+// Promise.allSettled and friends for old browsers.
+window.polyfilled = true;

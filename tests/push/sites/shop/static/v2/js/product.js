@@ -1,0 +1,2 @@
+// The gallery and the add-to-cart button.
+console.log('product');
