@@ -51,7 +51,7 @@ class StreamedSource final : public BodySource {
 
 BodySource::Read read_streamed(auto& s, std::span<std::byte> out) {
   BodySource::Read r;
-  if (s.failed) {
+  if (s.failed && s.size() == 0) {  // what was written goes out first
     r.failed = true;
     return r;
   }
@@ -62,7 +62,7 @@ BodySource::Read read_streamed(auto& s, std::span<std::byte> out) {
   if (s.size() == 0) {
     s.data.clear();
     s.offset = 0;
-    r.end = s.end;
+    r.end = s.end && !s.failed;
     if (s.on_drain && !s.end) asio::post(s.executor, std::exchange(s.on_drain, nullptr));
   }
   return r;
@@ -170,8 +170,11 @@ void Exchange::abort() {
   if (!responded_) {
     Fields fields{{"content-length", "0"}};
     (void)submit_final(502, fields, nullptr, 0);
+  } else if (streamed_ != nullptr) {
+    // The core writes what is buffered, then meets the failure: HTTP/2 resets the stream, HTTP/1.1 closes.
+    streamed_->failed = true;
+    sink_->exchange_resume(key_);
   } else {
-    if (streamed_ != nullptr) streamed_->failed = true;
     sink_->exchange_abort(key_);
   }
   complete_ = true;

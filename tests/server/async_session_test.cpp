@@ -14,6 +14,7 @@
 #include "async_test_handler.hpp"
 #include "h2push/http2/connection.hpp"
 #include "server/server.hpp"
+#include "socket_clients.hpp"
 
 namespace h2push::server::test {
 namespace {
@@ -42,47 +43,6 @@ class AsyncServer {
   std::uint16_t port = 0;
 };
 
-int connect_to(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};  // no read waits longer
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) ADD_FAILURE() << "connect";
-  return fd;
-}
-
-void send_all(int fd, std::string_view data) {
-  std::size_t sent = 0;
-  for (int i = 0; i < 1000 && sent < data.size(); ++i) {
-    const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return;
-    sent += static_cast<std::size_t>(n);
-  }
-}
-
-// Reads until the server closes (requests carry `connection: close`) or a read times out.
-std::string read_until_close(int fd) {
-  std::string out;
-  char buf[4096];
-  for (int i = 0; i < 10000; ++i) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  return out;
-}
-
-std::string h1_exchange(std::uint16_t port, std::string_view request) {
-  const int fd = connect_to(port);
-  send_all(fd, request);
-  std::string response = read_until_close(fd);
-  ::close(fd);
-  return response;
-}
-
 TEST(AsyncSessionHttp1, AnswersAfterATimer) {
   AsyncServer s;
   const std::string r = h1_exchange(s.port, "GET /delay HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
@@ -106,6 +66,23 @@ TEST(AsyncSessionHttp1, SendsEarlyHintsThenStreamsPieces) {
   EXPECT_LT(p0, p1);
   EXPECT_LT(p1, p2);
   EXPECT_TRUE(r.ends_with("0\r\n\r\n")) << r;
+}
+
+TEST(AsyncSessionHttp1, AnswersEverythingAtOnce) {
+  AsyncServer s;
+  const std::string r = h1_exchange(s.port, "GET /now HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+  EXPECT_NE(r.find("HTTP/1.1 103"), std::string::npos) << r;
+  EXPECT_TRUE(r.ends_with("2\r\nok\r\n0\r\n\r\n")) << r;
+}
+
+TEST(AsyncSessionHttp1, AnswersEverythingAtOnceLater) {
+  AsyncServer s;
+  for (const char* connection : {"close", "close, x-secret"}) {
+    const std::string r =
+        h1_exchange(s.port, "GET /later HTTP/1.1\r\nhost: x\r\nconnection: " + std::string(connection) + "\r\n\r\n");
+    EXPECT_NE(r.find("HTTP/1.1 103"), std::string::npos) << r;
+    EXPECT_TRUE(r.ends_with("2\r\nok\r\n0\r\n\r\n")) << r;
+  }
 }
 
 TEST(AsyncSessionHttp1, EchoesAChunkedPostBody) {
@@ -168,66 +145,6 @@ TEST(AsyncSessionHttp1, ClientClosingIsReported) {
   for (int i = 0; i < 200 && s.counters->gone.load() == 0; ++i) ::usleep(10'000);
   EXPECT_EQ(s.counters->gone.load(), 1);
 }
-
-// An h2c client on a blocking socket: our client-role core.
-class H2Client {
- public:
-  explicit H2Client(std::uint16_t port) : fd_(connect_to(port)) { flush(); }
-  ~H2Client() { ::close(fd_); }
-
-  http2::StreamId request(std::string_view method, std::string_view path, bool end) {
-    const http2::Header fields[] = {{":method", method}, {":scheme", "http"}, {":authority", "x"}, {":path", path}};
-    auto id = conn.submit_request(fields, end);
-    EXPECT_TRUE(id.ok());
-    flush();
-    return *id;
-  }
-  void flush() {
-    for (int i = 0; i < 1000; ++i) {
-      const auto out = conn.pending_output();
-      if (out.empty()) return;
-      send_all(fd_, std::string_view(reinterpret_cast<const char*>(out.data()), out.size()));
-      conn.consume_output(out.size());
-    }
-  }
-  // Reads and records events as text until `done` says so or the peer is silent for 5 s.
-  template <class Done>
-  void run(Done done) {
-    std::array<std::byte, 16384> buf{};
-    for (int i = 0; i < 10000 && !done(); ++i) {
-      const ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
-      if (n <= 0) return;
-      for (const http2::Event& e : conn.receive({buf.data(), static_cast<std::size_t>(n)})) record(e);
-      flush();
-    }
-  }
-  bool ended(http2::StreamId id) const { return ended_.count(id.value()) != 0; }
-
-  http2::Connection conn{http2::Options{.role = http2::Role::client}};
-  std::vector<std::string> log;  // "103", "200", "data:<text>", "reset"
-  std::string body;
-
- private:
-  void record(const http2::Event& e) {
-    if (const auto* info = std::get_if<http2::InformationalReceived>(&e)) {
-      log.push_back(std::string(info->headers.front().value));
-    } else if (const auto* resp = std::get_if<http2::ResponseReceived>(&e)) {
-      log.push_back(std::string(resp->headers.front().value));
-      if (resp->end_stream) ended_.insert(resp->stream.value());
-    } else if (const auto* data = std::get_if<http2::DataReceived>(&e)) {
-      const std::string text(reinterpret_cast<const char*>(data->data.data()), data->data.size());
-      if (!text.empty()) log.push_back("data:" + text);
-      body += text;
-      if (data->end_stream) ended_.insert(data->stream.value());
-    } else if (const auto* reset = std::get_if<http2::StreamReset>(&e)) {
-      log.push_back("reset");
-      ended_.insert(reset->stream.value());
-    }
-  }
-
-  int fd_;
-  std::set<std::uint32_t> ended_;
-};
 
 TEST(AsyncSessionHttp2, HintsThenStreamsPiecesAsTheyCome) {
   AsyncServer s;

@@ -64,6 +64,18 @@ class AsyncTestHandler final : public Handler {
           if (end) e.respond_streaming(200, {}, body->size()), e.write(bytes_of(*body), true);
         });
       });
+    } else if (path == "/now") {  // everything in one turn, before the session writes anything
+      x->inform(103, {{"link", "</b.css>; rel=preload; as=style"}});
+      x->respond_streaming(200, {{"content-type", "text/plain"}});
+      x->write(bytes_of("ok"), false);
+      x->write({}, true);
+    } else if (path == "/later") {  // the same from a timer
+      after(x, std::chrono::milliseconds(20), [](Exchange& e) {
+        e.inform(103, {{"link", "</b.css>; rel=preload; as=style"}});
+        e.respond_streaming(200, {{"content-type", "text/plain"}});
+        e.write(bytes_of("ok"), false);
+        e.write({}, true);
+      });
     } else if (path == "/hold") {
       auto timer = std::make_shared<asio::steady_timer>(x->executor());
       x->on_gone([c = counters_, weak = std::weak_ptr(timer)] {
