@@ -7,6 +7,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/discover.hpp"
+#include "cli/get.hpp"
+#include "client/get.hpp"
 #include "h2push/version.hpp"
 #include "server/config.hpp"
 #include "server/serve.hpp"
@@ -111,6 +113,9 @@ int main(int argc, char** argv) {
   h2push::cli::DiscoverFlags discover;
   CLI::App* discover_cmd = h2push::cli::add_discover_command(app, discover);
 
+  h2push::client::GetOptions get;
+  CLI::App* get_cmd = h2push::cli::add_get_command(app, get);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -118,6 +123,7 @@ int main(int argc, char** argv) {
   }
   if (*serve_cmd) return run_serve(serve);
   if (*discover_cmd) return h2push::cli::run_discover(discover, stdout, stderr);
+  if (*get_cmd) return h2push::client::run_get(get, stdout, stderr);
   std::puts(app.help().c_str());
   return 0;
 }
