@@ -41,6 +41,8 @@ StaticOptions static_options(const ServerConfig& config, const std::filesystem::
   return o;
 }
 
+}  // namespace
+
 std::string log_destination(const LogSink& sink) {
   switch (sink.kind) {
     case LogSink::Kind::off:
@@ -73,8 +75,6 @@ SessionLimits session_limits(const ServerConfig& config) {
   l.http1.output_budget = m.output_buffer_size;
   return l;
 }
-
-}  // namespace
 
 int serve(const ServerConfig& config, std::FILE* out) {
   const std::filesystem::path run_dir = std::filesystem::temp_directory_path() /
