@@ -203,8 +203,8 @@ class Op : public std::enable_shared_from_this<Op> {
   }
 
   void handle(std::span<const http1::ClientEvent> events) {
+    // A failure closes the connection, which owns `events`: stop at once, before touching the next one.
     for (const http1::ClientEvent& e : events) {
-      if (done_ || cancelled_) return;
       if (const auto* info = std::get_if<http1::InformationalReceived>(&e)) {
         emit(UpstreamInformational{info->status, info->headers});
       } else if (const auto* r = std::get_if<http1::ResponseReceived>(&e)) {
@@ -221,6 +221,7 @@ class Op : public std::enable_shared_from_this<Op> {
       } else if (const auto* failed = std::get_if<http1::ResponseFailed>(&e)) {
         fail(error_of(failed->error), http1::to_string(failed->error));
       }
+      if (done_ || cancelled_) return;
     }
   }
 

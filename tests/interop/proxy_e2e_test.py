@@ -57,7 +57,7 @@ class Process:
 class Stack:
     """The app (unless `upstream` is given) and `h2push proxy` in front of it, h2c/HTTP/1.1 on a port of its own."""
 
-    def __init__(self, binary, think_ms=300, upstream=None):
+    def __init__(self, binary, think_ms=300, upstream=None, response_timeout=None):
         self._dir = tempfile.TemporaryDirectory(prefix="h2push-proxy-")
         self.dir = self._dir.name
         self.log = os.path.join(self.dir, "app.log")
@@ -68,8 +68,15 @@ class Stack:
             if upstream is None:
                 self.app = Process([sys.executable, APP, "--think-ms", str(think_ms), "--log", self.log], self.dir, "app")
                 upstream = "http://127.0.0.1:%s" % self.app.wait_for(r"PORT (\d+)").group(1)
-            self.proxy = Process([binary, "proxy", "--upstream", upstream, "--http", f"{LOOPBACK}:0", "--https", f"{LOOPBACK}:0",
-                                  "--workers", "1"], self.dir, "proxy")
+            args = [binary, "proxy", "--http", f"{LOOPBACK}:0", "--https", f"{LOOPBACK}:0", "--workers", "1"]
+            if response_timeout is None:
+                args += ["--upstream", upstream]
+            else:  # a route from a configuration file
+                config = os.path.join(self.dir, "proxy.toml")
+                with open(config, "w", encoding="utf-8") as f:
+                    f.write(f'[[proxy]]\nupstream = "{upstream}"\nresponse_timeout = "{response_timeout}"\n')
+                args += ["--config", config]
+            self.proxy = Process(args, self.dir, "proxy")
             self.port = int(self.proxy.wait_for(r"http://127\.0\.0\.1:(\d+)/").group(1))
         except Exception:
             self.close()
@@ -157,9 +164,25 @@ def test_a_dead_upstream_gives_502(args):
             check(again.status == 502, f"second status {again.status}")
 
 
+def test_upstream_faults_give_clean_errors_and_others_are_served(args):
+    with Stack(args.binary, think_ms=0, response_timeout="500ms") as stack:
+        with H2Client(stack.port, tls=False) as client:
+            check(client.get("/garbage").status == 502, "garbage: not 502")
+            cut = client.get("/cut")
+            check(cut.status == 200 and cut.reset_code is not None, f"cut: {cut.status} reset {cut.reset_code}")
+            check(bytes(cut.data) == b"0123456789", f"cut body {bytes(cut.data)!r}")
+            check(client.get("/slow").status == 504, "slow: not 504")
+            page = client.get("/")
+            check(page.status == 200 and b"Rendered" in bytes(page.data), "the page after the faults")
+        log = open(stack.proxy.err_path, encoding="utf-8").read()
+        for path in ("/garbage", "/cut", "/slow"):
+            check(f"GET {path} -> " in log, f"no log line for {path}: {log!r}")
+
+
 if __name__ == "__main__":
     run_tests([
         ("SecondRequestGetsHintsBeforeTheAppAnswers", test_second_request_gets_hints_before_the_app_answers),
         ("Http1ClientsGetTheHintsAndAssetsTheirValidators", test_http1_clients_get_the_hints_and_assets_their_validators),
         ("ADeadUpstreamGives502", test_a_dead_upstream_gives_502),
+        ("UpstreamFaultsGiveCleanErrorsAndOthersAreServed", test_upstream_faults_give_clean_errors_and_others_are_served),
     ], "h2push proxy in front of a Python app")

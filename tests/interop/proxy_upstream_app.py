@@ -4,6 +4,7 @@ queries a database first, and serves the page's assets with validators.
 
     proxy_upstream_app.py --think-ms 300 --log FILE
 
+Faults: /garbage answers no HTTP, /cut closes 10 octets into a 100-octet body, /slow answers after 3 s.
 It listens on 127.0.0.1 port 0 and prints `PORT <n>` on stdout. For every page it appends `head <t>` to FILE, t
 being time.monotonic() (CLOCK_MONOTONIC, the same clock in every process) when the think time is over and the
 response head is about to be written, so a test can order the proxy's 103 against the app's first byte.
@@ -53,6 +54,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(PAGE)
             return
+        if path == "/garbage":  # not HTTP at all
+            self.wfile.write(b"HELLO THERE\r\n\r\n")
+            self.close_connection = True
+            return
+        if path == "/cut":  # promises 100 octets, sends 10, closes
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n0123456789")
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if path == "/slow":  # thinks far longer than the proxy waits
+            time.sleep(3)
         body = b"not found\n"
         self.send_response(404)
         self.send_header("Content-Type", "text/plain")
