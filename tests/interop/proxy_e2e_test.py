@@ -66,7 +66,8 @@ class Stack:
         self.proxy = None
         try:
             if upstream is None:
-                self.app = Process([sys.executable, APP, "--think-ms", str(think_ms), "--log", self.log], self.dir, "app")
+                app_args = [sys.executable, APP, "--think-ms", str(think_ms), "--log", self.log]
+                self.app = Process(app_args, self.dir, "app")
                 upstream = "http://127.0.0.1:%s" % self.app.wait_for(r"PORT (\d+)").group(1)
             args = [binary, "proxy", "--http", f"{LOOPBACK}:0", "--https", f"{LOOPBACK}:0", "--workers", "1"]
             if response_timeout is None:
@@ -182,7 +183,9 @@ def test_upstream_faults_give_clean_errors_and_others_are_served(args):
 if __name__ == "__main__":
     run_tests([
         ("SecondRequestGetsHintsBeforeTheAppAnswers", test_second_request_gets_hints_before_the_app_answers),
-        ("Http1ClientsGetTheHintsAndAssetsTheirValidators", test_http1_clients_get_the_hints_and_assets_their_validators),
+        ("Http1ClientsGetTheHintsAndAssetsTheirValidators",
+         test_http1_clients_get_the_hints_and_assets_their_validators),
         ("ADeadUpstreamGives502", test_a_dead_upstream_gives_502),
-        ("UpstreamFaultsGiveCleanErrorsAndOthersAreServed", test_upstream_faults_give_clean_errors_and_others_are_served),
+        ("UpstreamFaultsGiveCleanErrorsAndOthersAreServed",
+         test_upstream_faults_give_clean_errors_and_others_are_served),
     ], "h2push proxy in front of a Python app")
