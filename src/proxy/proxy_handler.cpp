@@ -93,8 +93,9 @@ void Forward::on_event(const UpstreamEvent& event) {
 void Forward::on_head(const UpstreamHead& head) {
   server::Exchange& x = *exchange;
   const Route& r = site->routes()[route];
-  const ResponseFacts facts{x.request().method, head.status, field_of(head.fields, "content-type"),
-                            joined(head.fields, "cache-control"), field_of(head.fields, "content-encoding")};
+  const std::string cache_control = joined(head.fields, "cache-control");  // outlives `facts`, which views it
+  const ResponseFacts facts{x.request().method, head.status, field_of(head.fields, "content-type"), cache_control,
+                            field_of(head.fields, "content-encoding")};
   if (r.learn && may_learn(facts)) {
     capture.emplace(LearnOptions{}.max_capture_bytes);
     for (const hpack::Header& f : head.fields) {

@@ -167,6 +167,7 @@ void Exchange::resume() {
 
 void Exchange::abort() {
   if (!open()) return;
+  on_gone_ = nullptr;  // not called after abort()
   if (!responded_) {
     Fields fields{{"content-length", "0"}};
     (void)submit_final(502, fields, nullptr, 0);
@@ -199,7 +200,8 @@ void Exchange::deliver_held() {
     const std::vector<std::byte> chunk = std::move(self->held_);
     self->held_.clear();
     const bool end = std::exchange(self->held_end_, false);
-    self->on_body_(chunk, end);
+    const BodyCallback callback = end ? std::exchange(self->on_body_, nullptr) : self->on_body_;
+    callback(chunk, end);
   });
 }
 
@@ -214,7 +216,9 @@ void Exchange::session_body(std::span<const std::byte> chunk, bool end) {
   body_ended_ = end;
   unconsumed_ += chunk.size();
   if (on_body_ && !delivering_ && held_.empty()) {
-    on_body_(chunk, end);
+    if (!end) return on_body_(chunk, end);
+    const BodyCallback last = std::exchange(on_body_, nullptr);  // a callback holding the exchange lets it go
+    last(chunk, end);
     return;
   }
   held_.insert(held_.end(), chunk.begin(), chunk.end());
@@ -224,12 +228,16 @@ void Exchange::session_body(std::span<const std::byte> chunk, bool end) {
 
 void Exchange::session_gone() {
   const bool notify = open();
+  const std::function<void()> gone = std::exchange(on_gone_, nullptr);
   session_detach();
-  if (notify && on_gone_) std::exchange(on_gone_, nullptr)();
+  if (notify && gone) gone();
 }
 
 void Exchange::session_detach() noexcept {
   sink_ = nullptr;
+  // Callbacks may hold the exchange itself: dropping them breaks that cycle.
+  on_gone_ = nullptr;
+  on_body_ = nullptr;
   if (streamed_ != nullptr) streamed_->on_drain = nullptr;
   keep_alive_.reset();
 }

@@ -11,6 +11,8 @@
 //
 // Threading: everything on the connection's worker thread (post to executor() from elsewhere). Lifetime: the
 // handler owns the exchange (the session only observes it); it keeps the connection alive until it is released.
+// Callbacks may capture the exchange: it drops on_body's after the last chunk, and all of them when the client goes
+// or the connection closes, which breaks such cycles.
 // Releasing it before the response is complete aborts it: no response yet gives 500, a started body is cut (HTTP/2:
 // RST_STREAM; HTTP/1.1: the connection closes, the only way to signal a truncated message).
 #pragma once

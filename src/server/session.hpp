@@ -249,7 +249,6 @@ class ProtocolSession : public Session, public ExchangeSink {
     } else {
       conn_.abort();  // a truncated HTTP/1.1 message can only be signalled by closing
     }
-    exchanges_.erase(key);
     schedule_output();
   }
   void exchange_log(const Request& request, int status, std::uint64_t length, std::chrono::steady_clock::duration took,
