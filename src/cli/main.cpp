@@ -8,6 +8,7 @@
 
 #include "cli/discover.hpp"
 #include "cli/get.hpp"
+#include "cli/proxy.hpp"
 #include "cli/relay.hpp"
 #include "client/get.hpp"
 #include "h2push/version.hpp"
@@ -117,6 +118,8 @@ int main(int argc, char** argv) {
   h2push::cli::RelayCommand relay(app);
   h2push::client::GetOptions get;
   CLI::App* get_cmd = h2push::cli::add_get_command(app, get);
+  h2push::cli::ProxyFlags proxy;
+  CLI::App* proxy_cmd = h2push::cli::add_proxy_command(app, proxy);
 
   try {
     app.parse(argc, argv);
@@ -124,6 +127,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;  // usage errors exit 2
   }
   if (*serve_cmd) return run_serve(serve);
+  if (*proxy_cmd) return h2push::cli::run_proxy(proxy);
   if (*discover_cmd) return h2push::cli::run_discover(discover, stdout, stderr);
   if (relay.selected()) return relay.run();
   if (*get_cmd) return h2push::client::run_get(get, stdout, stderr);

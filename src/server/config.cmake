@@ -12,3 +12,5 @@ target_include_directories(h2push_config
   PRIVATE ${CMAKE_SOURCE_DIR}/src)
 target_link_libraries(h2push_config PRIVATE tomlplusplus::tomlplusplus)
 h2push_warnings(h2push_config)
+# [[proxy]] upstream URLs are checked with the proxy's own parser (src/proxy/routes.hpp).
+target_link_libraries(h2push_config PRIVATE h2push_proxy)

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "proxy/routes.hpp"
 #include "server/config_schema.hpp"
 
 namespace h2push::server {
@@ -228,12 +229,36 @@ bool ends_with_ignoring_case(std::string_view text, std::string_view suffix) {
                     });
 }
 
+// [[proxy]] routes: a path prefix, a valid upstream URL, no two routes for the same host and prefix.
+Status<ConfigError> check_proxy(const ServerConfig& config) {
+  for (std::size_t i = 0; i < config.proxy.size(); ++i) {
+    const ProxyRouteConfig& route = config.proxy[i];
+    const std::string base = item("proxy", i);
+    if (route.prefix.empty() || route.prefix.front() != '/' || !valid_header_value(route.prefix) ||
+        route.prefix.find_first_of(" ?#") != std::string::npos) {
+      return fail(base + ".prefix", "expected a URL path prefix starting with '/', got " + detail::quote(route.prefix));
+    }
+    if (route.host.find_first_of(" /\t") != std::string::npos || !valid_header_value(route.host)) {
+      return fail(base + ".host", "expected a host name such as \"www.example.com\", got " + detail::quote(route.host));
+    }
+    if (auto upstream = proxy::parse_upstream_url(route.upstream); !upstream) {
+      return fail(base + ".upstream", upstream.error() + ", got " + detail::quote(route.upstream));
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (config.proxy[j].prefix == route.prefix && config.proxy[j].host == route.host) {
+        return fail(base + ".prefix", "the same prefix and host as " + item("proxy", j));
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 namespace detail {
 
 Status<ConfigError> validate_content(const ServerConfig& config) {
-  for (auto check : {check_listeners, check_limits, check_static, check_logging_and_push}) {
+  for (auto check : {check_listeners, check_limits, check_static, check_logging_and_push, check_proxy}) {
     if (Status<ConfigError> status = check(config); !status) return status;
   }
   return {};
@@ -339,6 +364,14 @@ std::string to_toml(const ServerConfig& config) {
       out += "\n[" + std::string(section) + "]\n";
     }
     out += std::string(field.name()) + " = " + detail::format_value(field, copy) + "\n";
+  }
+  for (const ProxyRouteConfig& route : config.proxy) {
+    out += "\n[[proxy]]\nprefix = " + detail::quote(route.prefix) + "\nhost = " + detail::quote(route.host) +
+           "\nupstream = " + detail::quote(route.upstream) +
+           "\nconnect_timeout = " + detail::quote(format_duration(route.connect_timeout)) +
+           "\nresponse_timeout = " + detail::quote(format_duration(route.response_timeout)) +
+           "\nlearn = " + (route.learn ? "true" : "false") +
+           "\nmax_learned_pages = " + std::to_string(route.max_learned_pages) + "\n";
   }
   return out;
 }

@@ -185,16 +185,30 @@ struct PushConfig {
   friend bool operator==(const PushConfig&, const PushConfig&) = default;
 };
 
+// [[proxy]]: a reverse-proxy route (docs/proxy.md). Requests whose path starts with `prefix` (and whose host is
+// `host`, when set) go to `upstream`; the longest prefix wins, a route naming the host beats one for any host.
+struct ProxyRouteConfig {
+  std::string prefix = "/";                            // URL path prefix, starts with '/'
+  std::string host;                                    // empty: any host
+  std::string upstream;                                // "http://host:port", required
+  std::chrono::milliseconds connect_timeout{5'000};    // to the upstream: over it, 504
+  std::chrono::milliseconds response_timeout{60'000};  // until the upstream's response head: over it, 504
+  bool learn = true;                                   // learn pages' assets for push and Early Hints
+  std::uint64_t max_learned_pages = 1024;              // pages remembered (least recently used dropped)
+  friend bool operator==(const ProxyRouteConfig&, const ProxyRouteConfig&) = default;
+};
+
 struct ServerConfig {
-  GeneralConfig server;           // [server]
-  TlsConfig tls;                  // [tls]
-  TimeoutConfig timeouts;         // [timeouts]
-  LimitConfig limits;             // [limits]
-  StaticConfig static_files;      // [static]
-  CacheConfig cache;              // [cache]
-  CompressionConfig compression;  // [compression]
-  LogConfig logging;              // [logging]
-  PushConfig push;                // [push]
+  GeneralConfig server;                 // [server]
+  TlsConfig tls;                        // [tls]
+  TimeoutConfig timeouts;               // [timeouts]
+  LimitConfig limits;                   // [limits]
+  StaticConfig static_files;            // [static]
+  CacheConfig cache;                    // [cache]
+  CompressionConfig compression;        // [compression]
+  LogConfig logging;                    // [logging]
+  PushConfig push;                      // [push]
+  std::vector<ProxyRouteConfig> proxy;  // [[proxy]] routes; empty: no proxying
   friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };
 

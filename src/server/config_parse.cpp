@@ -71,6 +71,10 @@ class Reader {
     const std::vector<std::string> sections = all_sections();
     for (const auto& [name_key, node] : root) {
       const std::string name(name_key.str());
+      if (name == "proxy") {
+        read_proxies(node);
+        continue;
+      }
       if (!detail::is_section(name)) {
         // Every key lives in a table: a top-level `workers = 4` most likely belongs in [server].
         const bool table = node.is_table();
@@ -297,6 +301,64 @@ class Reader {
       if (!unknown && !table->contains("href")) fail(item.source(), base, "missing key 'href' (the asset's path)");
       out.push_back(std::move(link));
     }
+  }
+
+  // [[proxy]] tables (ProxyRouteConfig).
+  void read_proxies(const toml::node& node) {
+    const auto* array = node.as_array();
+    if (array == nullptr || !array->is_array_of_tables()) {
+      fail(node.source(), "proxy", "expected an array of tables ([[proxy]]), got " + got(node));
+      return;
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const toml::table& table = *(*array)[i].as_table();
+      const std::string base = index_key("proxy", i);
+      record(base, table.source());
+      ProxyRouteConfig route;
+      for (const auto& [entry_key, value] : table) read_proxy_key(base, std::string(entry_key.str()), value, route);
+      if (!table.contains("upstream")) fail(table.source(), base, "missing key 'upstream' (\"http://host:port\")");
+      config.proxy.push_back(std::move(route));
+    }
+  }
+
+  void read_proxy_key(const std::string& base, const std::string& name, const toml::node& value,
+                      ProxyRouteConfig& route) {
+    static const std::vector<std::string_view> kKeys = {
+        "prefix", "host", "upstream", "connect_timeout", "response_timeout", "learn", "max_learned_pages"};
+    const std::string key = field_key(base, name);
+    std::string* text_out = name == "prefix"     ? &route.prefix
+                            : name == "host"     ? &route.host
+                            : name == "upstream" ? &route.upstream
+                                                 : nullptr;
+    std::chrono::milliseconds* duration_out = name == "connect_timeout"    ? &route.connect_timeout
+                                              : name == "response_timeout" ? &route.response_timeout
+                                                                           : nullptr;
+    record(key, value.source());
+    if (text_out != nullptr) {
+      if (const auto* text = value.as_string()) return void(*text_out = text->get());
+      return fail(value.source(), key, "expected a string, got " + got(value));
+    }
+    if (duration_out != nullptr) {
+      const auto* text = value.as_string();
+      auto parsed = text == nullptr ? Result<std::chrono::milliseconds, std::string>(Unexpected{std::string()})
+                                    : parse_duration(text->get());
+      if (parsed && parsed->count() >= 1 && parsed->count() <= 3'600'000) return void(*duration_out = *parsed);
+      return fail(value.source(), key, "expected a duration between 1ms and 1h, got " + got(value));
+    }
+    if (name == "learn") {
+      if (const auto* flag = value.as_boolean()) return void(route.learn = flag->get());
+      return fail(value.source(), key, "expected true or false, got " + got(value));
+    }
+    if (name == "max_learned_pages") {
+      const auto* integer = value.as_integer();
+      if (integer != nullptr && integer->get() >= 1 && integer->get() <= 1'000'000) {
+        return void(route.max_learned_pages = static_cast<std::uint64_t>(integer->get()));
+      }
+      return fail(value.source(), key, "expected an integer between 1 and 1000000, got " + got(value));
+    }
+    std::vector<std::string> candidates;
+    for (const std::string_view k : kKeys) candidates.push_back(base + "." + std::string(k));
+    fail(value.source(), key, "unknown key" + detail::suggestion(key, candidates));
   }
 
   std::string source_;

@@ -62,7 +62,7 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
   }
 
   void read() {
-    if (reading_ || closed_ || !conn_.wants_read() || upgrade_) return;
+    if (reading_ || closed_ || !conn_.wants_read() || upgrade_ || body_held_back()) return;
     reading_ = true;
     stream_.async_read_some(asio::buffer(in_),
                             [self = this->shared_from_this(), this](std::error_code ec, std::size_t n) {
@@ -82,9 +82,14 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
     for (const http1::Event& e : events) {
       if (const auto* request = std::get_if<http1::RequestReceived>(&e)) {
         on_request(*request);
+      } else if (const auto* data = std::get_if<http1::DataReceived>(&e)) {
+        (void)this->route_body(data->request.value, data->data, data->end_stream);
+      } else if (const auto* trailers = std::get_if<http1::TrailersReceived>(&e)) {
+        (void)this->route_body(trailers->request.value, {}, true);
       } else if (const auto* error = std::get_if<http1::ProtocolError>(&e)) {
         worker_.error_log->info("{}: HTTP/1.1 {} {}{}", remote_, error->status, http1::to_string(error->error),
                                 error->body_aborted ? " (request body cut short)" : "");
+        if (error->body_aborted) this->exchange_gone(error->request.value);
         if (worker_.access_log != nullptr && error->status != 0 && !error->body_aborted) {
           Request r;
           r.protocol = Protocol::http11;
@@ -131,7 +136,7 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
       return;
     }
 
-    this->respond(request, r.request);
+    this->respond(request, r.request, !r.end_stream);
   }
 
   bool names_this_listener(std::string_view authority) const {
@@ -197,6 +202,10 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
     }
   }
 
+  // An asynchronous handler holds this much request body it has not consumed: stop reading (backpressure).
+  static constexpr std::size_t kMaxHeldBody = 64 * 1024;
+  bool body_held_back() const { return this->unconsumed_body() >= kMaxHeldBody; }
+
   // The read timer follows the core's read state: head and body gaps, keep-alive idleness.
   void arm_timer() {
     const http1::ReadState state = conn_.read_state();
@@ -209,7 +218,15 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
         timeout = limits.keep_alive_timeout;
         break;
       case http1::ReadState::head:
+        timeout = limits.request_header_timeout;
+        break;
       case http1::ReadState::body:
+        if (body_held_back()) {  // we stopped reading, not the client: no body gap timeout
+          timer_.cancel();
+          timer_armed_ = false;
+          armed_for_ = http1::ReadState::paused;
+          return;
+        }
         timeout = limits.request_header_timeout;
         break;
       default:

@@ -94,6 +94,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
     http2::Options o = limits.http2;
     o.role = http2::Role::server;
     o.enable_push = false;
+    o.auto_window_update = false;  // request bodies are credited once used (an exchange's consume()) or dropped
     return o;
   }
 
@@ -124,10 +125,17 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
     for (const http2::Event& e : events) {
       if (const auto* request = std::get_if<http2::RequestReceived>(&e)) {
         on_request(*request);
+      } else if (const auto* data = std::get_if<http2::DataReceived>(&e)) {
+        if (!this->route_body(data->stream.value(), data->data, data->end_stream)) {
+          conn_.consume(data->stream, data->data.size());
+        }
+      } else if (const auto* trailers = std::get_if<http2::TrailersReceived>(&e)) {
+        (void)this->route_body(trailers->stream.value(), {}, true);
       } else if (const auto* reset = std::get_if<http2::StreamReset>(&e)) {
         body_progress_.erase(reset->stream.value());
         // A promised (even) stream reset by the client: a push it did not want (RFC 9113 §8.4.2).
         if (reset->by_peer && reset->stream.is_server_initiated()) on_push_refused(reset->stream.value());
+        this->exchange_gone(reset->stream.value());
       } else if (const auto* failed = std::get_if<http2::ConnectionFailed>(&e)) {
         worker_.error_log->info("{}: HTTP/2 connection error {}{}: {}", remote_, http2::to_string(failed->code),
                                 failed->by_peer ? " (GOAWAY from the client)" : "", failed->detail);
@@ -203,7 +211,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
     }
     request.fields = r.headers.subspan(regular);
     if (request.authority.empty()) request.authority = request.field("host");
-    this->respond(request, r.stream);
+    this->respond(request, r.stream, !r.end_stream);
   }
 
   void flush() {

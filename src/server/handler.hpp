@@ -45,11 +45,19 @@ struct Response {
   std::optional<std::uint64_t> content_length;  // when known (also sent as content-length by the handler)
 };
 
+class Exchange;  // src/server/exchange.hpp
+
 class Handler {
  public:
   virtual ~Handler() = default;
-  // Called on the connection's worker thread; must not block.
+  // Called on the connection's worker thread; must not block. Also used for the responses of pushes (a synchronous
+  // GET whose 200 is worth promising), whatever asynchronous() says.
   virtual Response handle(const Request& request) = 0;
+  // True: requests go to start() instead of handle(), with an Exchange the handler answers through when it likes
+  // (a reverse proxy, an application that thinks). The push policy's 103 and pushes are sent before start().
+  virtual bool asynchronous() const noexcept { return false; }
+  // Called on the connection's worker thread; must not block. The handler keeps `exchange` until it has answered.
+  virtual void start(std::shared_ptr<Exchange> exchange) { (void)exchange; }
 };
 
 }  // namespace h2push::server

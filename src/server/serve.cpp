@@ -43,6 +43,8 @@ StaticOptions static_options(const ServerConfig& config, const std::filesystem::
   return o;
 }
 
+}  // namespace
+
 std::string log_destination(const LogSink& sink) {
   switch (sink.kind) {
     case LogSink::Kind::off:
@@ -77,8 +79,6 @@ SessionLimits session_limits(const ServerConfig& config) {
   l.http1.output_budget = m.output_buffer_size;
   return l;
 }
-
-}  // namespace
 
 int serve(const ServerConfig& config, std::FILE* out) {
   // A peer that closes while we write must cost an error code, never the process (Asio sends with MSG_NOSIGNAL,

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "server/config.hpp"
+#include "server/session.hpp"
 
 namespace h2push::server {
 
@@ -11,5 +12,10 @@ namespace h2push::server {
 // timeouts.shutdown). Prints one line per listener to `out` once listening. Returns the process exit code: 0 after
 // a clean shutdown, 1 when the server cannot start (the reason goes to stderr).
 int serve(const ServerConfig& config, std::FILE* out);
+
+// The sessions' timeouts and limits from a configuration, and where its access log goes ("stdout", a path...):
+// shared with `h2push proxy`.
+SessionLimits session_limits(const ServerConfig& config);
+std::string log_destination(const LogSink& sink);
 
 }  // namespace h2push::server

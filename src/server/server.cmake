@@ -3,6 +3,7 @@ find_package(spdlog CONFIG REQUIRED)
 find_package(nlohmann_json CONFIG REQUIRED)
 add_library(h2push_server STATIC
   access_log.cpp
+  exchange.cpp
   push_policy.cpp
   error_log.cpp
   serve.cpp

@@ -10,11 +10,13 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
 #include <spdlog/logger.h>
 #include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
@@ -22,6 +24,7 @@
 #include "h2push/http1/server_connection.hpp"
 #include "h2push/http2/connection.hpp"
 #include "server/access_log.hpp"
+#include "server/exchange.hpp"
 #include "server/handler.hpp"
 #include "server/push_policy.hpp"
 #include "server/session_push.hpp"
@@ -151,15 +154,20 @@ void close_transport(TlsStream& stream, const std::shared_ptr<Self>& keep_alive)
 }
 
 // What an HTTP/1.1 and an HTTP/2 session share: a transport driving a sans-IO core (`Core`: http1::ServerConnection
-// or http2::Connection, which have the same output and response calls), closing, writing, answering requests.
+// or http2::Connection, which have the same output and response calls), closing, writing, answering requests, and
+// the exchanges of an asynchronous handler (src/server/exchange.hpp).
 template <class Stream, class Core>
-class ProtocolSession : public Session {
+class ProtocolSession : public Session, public ExchangeSink {
+  static constexpr bool kHttp2 = std::is_same_v<Core, http2::Connection>;
+  using Id = std::conditional_t<kHttp2, http2::StreamId, http1::RequestId>;
+
  public:
   void close() override {
     if (closed_) return;
     closed_ = true;
     timer_.cancel();
     for (const auto& t : deferred_) t->cancel();
+    for (const std::uint64_t key : exchange_keys()) exchange_gone(key);
     worker_.push_totals.add(push_record_);
     send_timer_.cancel();
     if constexpr (std::is_same_v<Stream, TlsStream>) {
@@ -243,19 +251,106 @@ class ProtocolSession : public Session {
 
   // Answers `request` on `id`: first what the push policy says (a 103, PUSH_PROMISEs and the pushed responses),
   // then the handler's response — at once, or after the configured think time.
-  template <class Id>
-  void respond(const Request& request, Id id) {
+  // `has_body`: the request announced content (given to an asynchronous handler's exchange).
+  void respond(const Request& request, Id id, bool has_body = false) {
     PushDecision decision;
     if (worker_.push != nullptr) decision = worker_.push->decide(request, client_view(request));
     if (!decision.hints.empty()) send_hints(id, decision.hints);
     std::uint64_t pushed_bytes = 0;
     if constexpr (std::is_same_v<Core, http2::Connection>) pushed_bytes = send_pushes(request, id, decision);
     std::string log_suffix = push_log_suffix(decision, pushed_bytes);
+    std::shared_ptr<Exchange> exchange;
+    if (worker_.handler->asynchronous()) exchange = open_exchange(request, id, has_body);
     if (decision.think_time.count() > 0) {
-      defer(request, id, std::move(decision.set_cookie), std::move(log_suffix), decision.think_time);
+      defer(request, id, std::move(decision.set_cookie), std::move(log_suffix), decision.think_time,
+            std::move(exchange));
       return;
     }
-    respond_now(request, id, decision.set_cookie, log_suffix);
+    respond_now(request, id, decision.set_cookie, log_suffix, std::move(exchange));
+  }
+
+  static std::uint64_t key_of(Id id) {
+    if constexpr (kHttp2) {
+      return id.value();
+    } else {
+      return id.value;
+    }
+  }
+  static Id id_of(std::uint64_t key) {
+    if constexpr (kHttp2) {
+      return http2::StreamId(static_cast<std::uint32_t>(key));
+    } else {
+      return http1::RequestId{key};
+    }
+  }
+
+  // Request body input for `key`: true when an exchange takes it (and gives it back with consume()); false when
+  // nobody wants it (the caller drops it; HTTP/2 credits the window at once).
+  bool route_body(std::uint64_t key, std::span<const std::byte> data, bool end) {
+    const auto it = exchanges_.find(key);
+    if (it == exchanges_.end()) return false;
+    const std::shared_ptr<Exchange> exchange = it->second.lock();
+    if (exchange == nullptr) return false;
+    exchange->session_body(data, end);
+    return true;
+  }
+
+  // The client went away from `key` (reset stream, broken body, closed connection).
+  void exchange_gone(std::uint64_t key) {
+    const auto it = exchanges_.find(key);
+    if (it == exchanges_.end()) return;
+    const std::shared_ptr<Exchange> exchange = it->second.lock();
+    exchanges_.erase(it);
+    if (exchange != nullptr) exchange->session_gone();
+  }
+
+  // Request body octets exchanges hold and have not given back: HTTP/1.1 stops reading past a cap.
+  std::size_t unconsumed_body() const {
+    std::size_t n = 0;
+    for (const auto& [key, weak] : exchanges_) {
+      if (const auto exchange = weak.lock()) n += exchange->session_unconsumed();
+    }
+    return n;
+  }
+
+  // ExchangeSink: the calls of an asynchronous handler, on this worker thread, possibly while events are handled;
+  // the output is written from a posted flush, so the core is never re-entered.
+  bool exchange_inform(std::uint64_t key, std::span<const hpack::Header> fields) override {
+    const bool ok = static_cast<bool>(conn_.submit_informational(id_of(key), fields));
+    schedule_output();
+    return ok;
+  }
+  bool exchange_respond(std::uint64_t key, std::span<const hpack::Header> fields,
+                        std::unique_ptr<BodySource> body) override {
+    const bool has_body = body != nullptr;
+    if (!conn_.submit_response(id_of(key), fields, !has_body)) return false;
+    if (has_body) (void)conn_.send_body(id_of(key), std::move(body));
+    schedule_output();
+    return true;
+  }
+  void exchange_resume(std::uint64_t key) override {
+    conn_.resume_body(id_of(key));
+    schedule_output();
+  }
+  void exchange_consume(std::uint64_t key, std::size_t n) override {
+    if constexpr (kHttp2) conn_.consume(id_of(key), n);
+    schedule_output();
+  }
+  void exchange_want_body(std::uint64_t key) override {
+    if constexpr (!kHttp2) (void)conn_.accept_body(id_of(key));  // 100 Continue when the client waits for it
+    schedule_output();
+  }
+  void exchange_abort(std::uint64_t key) override {
+    if constexpr (kHttp2) {
+      (void)conn_.reset_stream(id_of(key), http2::ErrorCode::internal_error);
+    } else {
+      conn_.abort();  // a truncated HTTP/1.1 message can only be signalled by closing
+    }
+    schedule_output();
+  }
+  void exchange_log(const Request& request, int status, std::uint64_t length, std::chrono::steady_clock::duration took,
+                    std::string_view suffix) override {
+    if (worker_.access_log != nullptr) worker_.access_log->write(request, status, length, took, suffix);
   }
 
   // Something was queued outside an I/O completion (a deferred response): write it.
@@ -275,6 +370,30 @@ class ProtocolSession : public Session {
   PushRecord push_record_;
 
  private:
+  std::shared_ptr<Exchange> open_exchange(const Request& request, Id id, bool has_body) {
+    std::erase_if(exchanges_, [](const auto& entry) { return entry.second.expired(); });
+    auto exchange =
+        std::make_shared<Exchange>(this, shared_from_this(), key_of(id), request, stream_.get_executor(), has_body);
+    exchanges_[key_of(id)] = exchange;
+    return exchange;
+  }
+
+  std::vector<std::uint64_t> exchange_keys() const {
+    std::vector<std::uint64_t> keys;
+    for (const auto& [key, weak] : exchanges_) keys.push_back(key);
+    return keys;
+  }
+
+  // Writes what an exchange queued, from the event loop (never inside the caller's use of the core).
+  void schedule_output() {
+    if (output_scheduled_ || closed_) return;
+    output_scheduled_ = true;
+    asio::post(stream_.get_executor(), [self = shared_from_this(), this] {
+      output_scheduled_ = false;
+      if (!closed_) output_ready();
+    });
+  }
+
   ClientView client_view(const Request& request) {
     ClientView view;
     view.protocol = request.protocol;
@@ -284,8 +403,13 @@ class ProtocolSession : public Session {
   }
 
   // The handler's response, submitted on `id` (no body for HEAD), then logged.
-  template <class Id>
-  void respond_now(const Request& request, Id id, std::string_view set_cookie, std::string_view log_suffix) {
+  void respond_now(const Request& request, Id id, std::string_view set_cookie, std::string_view log_suffix,
+                   std::shared_ptr<Exchange> exchange) {
+    if (exchange != nullptr) {
+      exchange->session_set_push(std::string(set_cookie), std::string(log_suffix));
+      worker_.handler->start(std::move(exchange));
+      return;
+    }
     // The clock is read only for the access log's duration (none when the log is off).
     const auto started =
         worker_.access_log != nullptr ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
@@ -309,7 +433,6 @@ class ProtocolSession : public Session {
   }
 
   // One 103 Early Hints response with a Link field line per resource (RFC 8297).
-  template <class Id>
   void send_hints(Id id, const std::vector<std::string>& links) {
     fields_.clear();
     fields_.push_back({":status", "103"});
@@ -319,8 +442,8 @@ class ProtocolSession : public Session {
 
   // HTTP/2: a PUSH_PROMISE per planned resource the handler answers with 200, then its response, at an urgency below
   // the page's. Returns the body octets pushed.
-  template <class Id>
-  std::uint64_t send_pushes(const Request& request, Id parent, const PushDecision& decision) {
+  template <class PushId>
+  std::uint64_t send_pushes(const Request& request, PushId parent, const PushDecision& decision) {
     std::uint64_t bytes = 0;
     const std::string_view accept_encoding = request.field("accept-encoding");
     for (const push::PlannedResource* planned : decision.pushes) {
@@ -377,23 +500,24 @@ class ProtocolSession : public Session {
 
   // The page's response after `delay` (push.think_time): the request is copied, the timer keeps the session alive
   // and is cancelled when it closes.
-  template <class Id>
   void defer(const Request& request, Id id, std::string set_cookie, std::string log_suffix,
-             std::chrono::milliseconds delay) {
+             std::chrono::milliseconds delay, std::shared_ptr<Exchange> exchange) {
     auto owned = std::make_shared<OwnedRequest>(request);
     auto timer = std::make_shared<asio::steady_timer>(stream_.get_executor());
     deferred_.push_back(timer);
     timer->expires_after(delay);
     timer->async_wait([self = shared_from_this(), this, owned, timer, id, cookie = std::move(set_cookie),
-                       suffix = std::move(log_suffix)](std::error_code ec) {
+                       suffix = std::move(log_suffix), exchange](std::error_code ec) {
       std::erase(deferred_, timer);
       if (ec || closed_) return;
-      respond_now(owned->view(), id, cookie, suffix);
+      respond_now(owned->view(), id, cookie, suffix, exchange);
       output_ready();
     });
   }
 
   std::vector<std::shared_ptr<asio::steady_timer>> deferred_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Exchange>> exchanges_;  // the handler owns them
+  bool output_scheduled_ = false;
 };
 
 }  // namespace h2push::server

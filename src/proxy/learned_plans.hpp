@@ -1,0 +1,90 @@
+// src/proxy/learned_plans.hpp: what the proxy learned about its upstream's pages. Per route and URL path (query
+// ignored) it keeps what the page's HTML named (push::discover_html on a copy of the streamed body) with the
+// validators (ETag, else Last-Modified) of those assets as they passed through the proxy, bounded by an LRU of
+// pages. Relearning a page replaces its list, so assets that stop appearing are forgotten. It serves push::PagePlan
+// objects to the PushPolicy through a PlanLookup-shaped function. Thread-safe; no sockets or clocks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "push/site_plan.hpp"
+
+namespace h2push::proxy {
+
+struct LearnOptions {
+  std::size_t max_pages = 1024;             // pages kept per store (least recently used dropped)
+  std::size_t max_assets = 16 * 1024;       // asset validators kept (least recently seen dropped)
+  std::size_t max_capture_bytes = 1 << 20;  // HTML copied per response; a longer page is not learned
+  std::size_t max_resources = 64;           // resources kept per page
+};
+
+// What the proxy saw of a response, to decide whether it may learn from it.
+struct ResponseFacts {
+  std::string_view method;  // of the request
+  int status = 0;
+  std::string_view content_type;   // the response's Content-Type
+  std::string_view cache_control;  // the response's Cache-Control (all field lines joined)
+  std::string_view content_encoding;
+};
+
+// Only a GET answered 200 with text/html (identity coding) and without `Cache-Control: no-store` (or private) is
+// learned from.
+bool may_learn(const ResponseFacts& facts) noexcept;
+
+// A copy of a streamed body up to a cap, taken as the chunks pass through (it never holds them back).
+class BodyCapture {
+ public:
+  explicit BodyCapture(std::size_t cap) : cap_(cap) {}
+  void append(std::string_view chunk);
+  bool overflowed() const noexcept { return overflowed_; }
+  const std::string& text() const noexcept { return text_; }
+
+ private:
+  std::size_t cap_;
+  std::string text_;
+  bool overflowed_ = false;
+};
+
+class LearnedPlans {
+ public:
+  explicit LearnedPlans(LearnOptions options = {});
+  ~LearnedPlans();
+  LearnedPlans(const LearnedPlans&) = delete;
+  LearnedPlans& operator=(const LearnedPlans&) = delete;
+
+  // Learns the page at `target` of route `route` from its HTML (and the `Link` field values of its response, whose
+  // rel=preload / modulepreload entries are added). Replaces what was known of the page. Returns the number of
+  // resources kept; 0 also forgets the page.
+  std::size_t learn(std::size_t route, std::string_view target, std::string_view html,
+                    std::span<const std::string_view> link_values = {});
+  // Forgets a page (e.g. it answered no-store or stopped being HTML).
+  void forget(std::size_t route, std::string_view target);
+  // An asset answered through the proxy: remembers its validator (ETag, else Last-Modified) and size.
+  void observe_asset(std::size_t route, std::string_view target, std::string_view etag, std::string_view last_modified,
+                     std::uint64_t size, std::string_view media_type);
+
+  // The plan of a learned page, null when unknown. Each resource carries the latest validator seen as its version
+  // (empty if never seen), so cache digests can tell a changed asset.
+  std::shared_ptr<const push::PagePlan> plan(std::size_t route, std::string_view target) const;
+  std::size_t pages() const;
+
+  // A PlanLookup for the PushPolicy (src/server/push_policy.hpp): `route_of` maps a path to its route, nullopt when
+  // no route or its learning is off.
+  std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> lookup(
+      std::function<std::optional<std::size_t>(std::string_view)> route_of) const;
+
+ private:
+  struct Impl;
+  static std::shared_ptr<const push::PagePlan> plan_in(Impl& impl, std::size_t route, std::string_view target);
+  std::shared_ptr<Impl> impl_;  // shared with the lookups handed out
+};
+
+}  // namespace h2push::proxy

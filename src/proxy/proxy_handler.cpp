@@ -1,0 +1,202 @@
+// src/proxy/proxy_handler.cpp
+#include "proxy/proxy_handler.hpp"
+
+#include <asio/post.hpp>
+#include <charconv>
+#include <cstdio>
+
+#include "server/exchange.hpp"
+
+namespace h2push::proxy {
+namespace {
+
+std::string_view field_of(std::span<const hpack::Header> fields, std::string_view name) {
+  for (const hpack::Header& f : fields) {
+    if (f.name == name) return f.value;
+  }
+  return {};
+}
+
+std::string joined(std::span<const hpack::Header> fields, std::string_view name) {
+  std::string out;
+  for (const hpack::Header& f : fields) {
+    if (f.name != name) continue;
+    if (!out.empty()) out += ", ";
+    out += f.value;
+  }
+  return out;
+}
+
+std::uint64_t length_of(std::span<const hpack::Header> fields) {
+  const std::string_view text = field_of(fields, "content-length");
+  std::uint64_t n = 0;
+  std::from_chars(text.data(), text.data() + text.size(), n);
+  return n;
+}
+
+void answer_error(server::Exchange& x, int status, std::string_view why) {
+  const std::string body = std::to_string(status) + " " + std::string(why) + "\n";
+  x.respond_streaming(status, {{"content-type", "text/plain; charset=utf-8"}, {"cache-control", "no-store"}},
+                      body.size());
+  x.write(std::as_bytes(std::span(body.data(), body.size())), true);
+}
+
+// One forwarded request: the client's exchange, the upstream call and what is being learned. Owned by the upstream
+// callback and the exchange's callbacks; the cycle through `call` is broken once the exchange is over.
+struct Forward : std::enable_shared_from_this<Forward> {
+  std::shared_ptr<server::Exchange> exchange;
+  std::shared_ptr<ProxySite> site;
+  std::size_t route = 0;
+  std::unique_ptr<UpstreamCall> call;
+  std::optional<BodyCapture> capture;  // set while the page is being learned
+  std::vector<std::string> links;      // the response's Link field values, learned with the page
+  bool paused = false;
+
+  void on_event(const UpstreamEvent& event);
+  void on_head(const UpstreamHead& head);
+  void on_data(std::span<const std::byte> data);
+  void finish();  // drops the upstream call outside of its callback
+};
+
+void Forward::on_event(const UpstreamEvent& event) {
+  server::Exchange& x = *exchange;
+  if (const auto* info = std::get_if<UpstreamInformational>(&event)) {
+    x.inform(info->status, end_to_end_fields(info->fields));
+  } else if (const auto* head = std::get_if<UpstreamHead>(&event)) {
+    on_head(*head);
+  } else if (const auto* data = std::get_if<UpstreamData>(&event)) {
+    on_data(data->data);
+  } else if (std::holds_alternative<UpstreamEnd>(event)) {
+    x.write({}, true);
+    if (capture && !capture->overflowed()) {
+      std::vector<std::string_view> values(links.begin(), links.end());
+      site->learned(route).learn(route, x.request().target, capture->text(), values);
+    }
+    finish();
+  } else if (const auto* failed = std::get_if<UpstreamFailed>(&event)) {
+    std::fprintf(stderr, "h2push proxy: %s %s -> %s: %s%s%.*s\n", std::string(x.request().method).c_str(),
+                 std::string(x.request().target).c_str(), to_string(site->routes()[route].upstream).c_str(),
+                 std::string(to_string(failed->error)).c_str(), failed->detail.empty() ? "" : ": ",
+                 static_cast<int>(failed->detail.size()), failed->detail.data());
+    if (x.responded()) {
+      x.abort();  // the head is out: only cutting the body tells the client
+    } else {
+      answer_error(x, status_for(failed->error),
+                   failed->error == UpstreamError::connect_timeout || failed->error == UpstreamError::response_timeout
+                       ? "Gateway Timeout"
+                       : "Bad Gateway");
+    }
+    finish();
+  }
+}
+
+void Forward::on_head(const UpstreamHead& head) {
+  server::Exchange& x = *exchange;
+  const Route& r = site->routes()[route];
+  const std::string cache_control = joined(head.fields, "cache-control");  // outlives `facts`, which views it
+  const ResponseFacts facts{x.request().method, head.status, field_of(head.fields, "content-type"), cache_control,
+                            field_of(head.fields, "content-encoding")};
+  if (r.learn && may_learn(facts)) {
+    capture.emplace(LearnOptions{}.max_capture_bytes);
+    for (const hpack::Header& f : head.fields) {
+      if (f.name == "link") links.emplace_back(f.value);
+    }
+  } else if (r.learn && x.request().method == "GET" && head.status == 200) {
+    const std::string_view type = field_of(head.fields, "content-type");
+    if (type.substr(0, 9) == "text/html") {
+      site->learned(route).forget(route, x.request().target);  // no-store, private or encoded: never learned
+    } else {
+      site->learned(route).observe_asset(route, x.request().target, field_of(head.fields, "etag"),
+                                         field_of(head.fields, "last-modified"), length_of(head.fields), type);
+    }
+  }
+  server::Fields fields = client_response_fields(head.fields, head.protocol);
+  x.respond_streaming(head.status, std::move(fields));
+}
+
+void Forward::on_data(std::span<const std::byte> data) {
+  server::Exchange& x = *exchange;
+  if (capture) capture->append(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+  if (!x.write(data, false)) return;
+  if (x.buffered() > ProxyHandler::kMaxBuffered && !paused && call != nullptr) {
+    paused = true;
+    call->pause(true);
+    x.on_drain([weak = weak_from_this()] {
+      const auto self = weak.lock();
+      if (self == nullptr || self->call == nullptr) return;
+      self->paused = false;
+      self->call->pause(false);
+    });
+  }
+}
+
+void Forward::finish() {
+  asio::post(exchange->executor(), [self = shared_from_this()] { self->call.reset(); });
+}
+
+}  // namespace
+
+ProxySite::ProxySite(std::vector<Route> routes) : routes_(std::move(routes)) {
+  for (const Route& r : routes_) {
+    LearnOptions o;
+    o.max_pages = r.max_learned_pages;
+    learned_.push_back(std::make_shared<LearnedPlans>(o));
+  }
+}
+
+std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> ProxySite::plan_lookup() const {
+  return [routes = routes_, learned = learned_](std::string_view path) -> std::shared_ptr<const push::PagePlan> {
+    std::optional<std::size_t> best;
+    for (std::size_t i = 0; i < routes.size(); ++i) {
+      if (!routes[i].learn || !prefix_matches(routes[i].prefix, path)) continue;
+      if (!best || routes[i].prefix.size() > routes[*best].prefix.size()) best = i;
+    }
+    return best ? learned[*best]->plan(*best, path) : nullptr;
+  };
+}
+
+ProxyHandler::ProxyHandler(std::shared_ptr<ProxySite> site, std::shared_ptr<Upstream> upstream)
+    : site_(std::move(site)), upstream_(std::move(upstream)) {}
+
+server::Response ProxyHandler::handle(const server::Request&) {
+  server::Response r;
+  r.status = 404;
+  return r;
+}
+
+void ProxyHandler::start(std::shared_ptr<server::Exchange> x) {
+  const server::Request& request = x->request();
+  const auto route = select_route(site_->routes(), request.authority, request.target);
+  if (!route) {
+    answer_error(*x, 404, "Not Found");
+    return;
+  }
+  auto forward = std::make_shared<Forward>();
+  forward->exchange = x;
+  forward->site = site_;
+  forward->route = *route;
+
+  UpstreamRequest up;
+  up.method = std::string(request.method);
+  up.target = std::string(request.target);
+  up.authority = std::string(request.authority);
+  const ClientSide client{request.remote, request.scheme, request.authority, server::to_string(request.protocol)};
+  up.fields = upstream_request_fields(request.fields, client);
+  up.has_body = x->request_has_body();
+  forward->call = upstream_->start(site_->routes()[*route], std::move(up), x->executor(),
+                                   [forward](const UpstreamEvent& e) { forward->on_event(e); });
+  if (x->request_has_body()) {
+    x->on_body([weak = std::weak_ptr(forward)](std::span<const std::byte> chunk, bool end) {
+      const auto f = weak.lock();
+      if (f == nullptr || f->call == nullptr) return;
+      f->call->send_body(chunk, end, [weak, n = chunk.size()] {
+        if (const auto g = weak.lock()) g->exchange->consume(n);
+      });
+    });
+  }
+  x->on_gone([weak = std::weak_ptr(forward)] {
+    if (const auto f = weak.lock()) f->finish();  // cancels the upstream exchange
+  });
+}
+
+}  // namespace h2push::proxy

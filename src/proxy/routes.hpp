@@ -1,0 +1,48 @@
+// src/proxy/routes.hpp: the reverse proxy's routes ([[proxy]] tables): which upstream answers a request, chosen by
+// host and longest path prefix. Pure: no sockets, clocks or threads.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "h2push/result.hpp"
+
+namespace h2push::proxy {
+
+// An upstream origin: only cleartext HTTP/1.1 for now ("http://host:port").
+struct UpstreamUrl {
+  std::string host;  // a name, an IPv4 address, or an IPv6 address without brackets
+  std::uint16_t port = 80;
+  friend bool operator==(const UpstreamUrl&, const UpstreamUrl&) = default;
+};
+
+// "http://127.0.0.1:8000", "http://app", "http://[::1]:8000", an optional trailing "/". Anything else (https, a
+// path, userinfo, a query, a bad or zero port) is an error naming what is wrong.
+[[nodiscard]] Result<UpstreamUrl, std::string> parse_upstream_url(std::string_view text);
+std::string to_string(const UpstreamUrl& url);  // "http://host:port"
+
+struct Route {
+  std::string prefix = "/";  // path prefix, starts with '/'; "/app" matches "/app", "/app/x" and "/app?q", not "/apple"
+  std::string host;          // empty: any host; else the request's host (case-insensitive, port ignored)
+  UpstreamUrl upstream;
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds response_timeout{60'000};  // until the upstream's response head
+  bool learn = true;                                   // learn pages' assets for push and Early Hints
+  std::size_t max_learned_pages = 1024;
+  friend bool operator==(const Route&, const Route&) = default;
+};
+
+// Does `prefix` cover `path` (a request target, query included) on a segment boundary?
+bool prefix_matches(std::string_view prefix, std::string_view path) noexcept;
+
+// The index of the route for a request: the longest matching prefix; at equal length a route naming the host beats
+// one for any host. nullopt: no route (the proxy answers 404 or passes to its static root).
+std::optional<std::size_t> select_route(std::span<const Route> routes, std::string_view authority,
+                                        std::string_view target) noexcept;
+
+}  // namespace h2push::proxy

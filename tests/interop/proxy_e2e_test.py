@@ -1,0 +1,191 @@
+#!/usr/bin/python3
+"""`h2push proxy` in front of tests/interop/proxy_upstream_app.py (a page rendered after a think time).
+
+The first request for the page learns it; the second gets a 103 Early Hints whose Link set equals the page's
+assets, received before the app wrote its response head (both times from CLOCK_MONOTONIC: order, not durations).
+Also: HTTP/1.1 clients get the 103 too, assets pass through with their validators, a dead upstream gives 502.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from h2push_server import (LOOPBACK, H2Client, TestFailure, check, free_port,  # noqa: E402
+                           require_peer, run_peer, run_tests)
+
+APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "proxy_upstream_app.py")
+ASSETS = ["/css/site.css", "/img/logo.png", "/js/app.js"]
+START_TIMEOUT = 15.0
+
+
+class Process:
+    """A child process whose first stdout lines we wait for; always ended on exit."""
+
+    def __init__(self, args, directory, name):
+        self.out_path = os.path.join(directory, name + ".out")
+        self.err_path = os.path.join(directory, name + ".err")
+        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
+            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=directory)
+
+    def wait_for(self, pattern):
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            with open(self.out_path, encoding="utf-8", errors="replace") as f:
+                match = re.search(pattern, f.read())
+            if match:
+                return match
+            if self.process.poll() is not None:
+                raise TestFailure(f"{self.process.args[0]} exited: {open(self.err_path).read()!r}")
+            time.sleep(0.02)
+        raise TestFailure(f"no {pattern!r} within {START_TIMEOUT} s")
+
+    def end(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+class Stack:
+    """The app (unless `upstream` is given) and `h2push proxy` in front of it, h2c/HTTP/1.1 on a port of its own."""
+
+    def __init__(self, binary, think_ms=300, upstream=None, response_timeout=None):
+        self._dir = tempfile.TemporaryDirectory(prefix="h2push-proxy-")
+        self.dir = self._dir.name
+        self.log = os.path.join(self.dir, "app.log")
+        open(self.log, "w").close()
+        self.app = None
+        self.proxy = None
+        try:
+            if upstream is None:
+                app_args = [sys.executable, APP, "--think-ms", str(think_ms), "--log", self.log]
+                self.app = Process(app_args, self.dir, "app")
+                upstream = "http://127.0.0.1:%s" % self.app.wait_for(r"PORT (\d+)").group(1)
+            args = [binary, "proxy", "--http", f"{LOOPBACK}:0", "--https", f"{LOOPBACK}:0", "--workers", "1"]
+            if response_timeout is None:
+                args += ["--upstream", upstream]
+            else:  # a route from a configuration file
+                config = os.path.join(self.dir, "proxy.toml")
+                with open(config, "w", encoding="utf-8") as f:
+                    f.write(f'[[proxy]]\nupstream = "{upstream}"\nresponse_timeout = "{response_timeout}"\n')
+                args += ["--config", config]
+            self.proxy = Process(args, self.dir, "proxy")
+            self.port = int(self.proxy.wait_for(r"http://127\.0\.0\.1:(\d+)/").group(1))
+        except Exception:
+            self.close()
+            raise
+
+    def head_times(self):
+        with open(self.log, encoding="ascii") as f:
+            return [float(line.split()[1]) for line in f if line.startswith("head ")]
+
+    def close(self):
+        for p in (self.proxy, self.app):
+            if p is not None:
+                p.end()
+        self._dir.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def link_targets(stream):
+    targets = []
+    for block in stream.informational:
+        for name, value in block:
+            if name == b"link":
+                targets.append(value.decode().split(">", 1)[0].lstrip("<"))
+    return sorted(targets)
+
+
+def get_page(port):
+    """GET / over h2c; returns (stream, monotonic time the first 103 arrived or None)."""
+    with H2Client(port, tls=False, enable_push=False) as client:
+        sid = client.request("/", headers=[("accept", "text/html")])
+        stream = client.streams[sid]
+        first_hint = None
+        deadline = time.monotonic() + 10
+        while not stream.done and time.monotonic() < deadline:
+            try:
+                client.read_once(2.0)
+            except (TimeoutError, socket.timeout):
+                continue
+            if first_hint is None and stream.informational:
+                first_hint = time.monotonic()
+        check(stream.done, "the page did not complete")
+        return stream, first_hint
+
+
+def test_second_request_gets_hints_before_the_app_answers(args):
+    with Stack(args.binary) as stack:
+        first, hint = get_page(stack.port)
+        check(first.status == 200, f"first status {first.status}")
+        check(b"Rendered after thinking" in bytes(first.data), "first body")
+        check(hint is None, f"a 103 before anything was learned: {first.informational}")
+        second, hint = get_page(stack.port)
+        check(second.status == 200, f"second status {second.status}")
+        check(link_targets(second) == ASSETS, f"103 links {link_targets(second)} != {ASSETS}")
+        heads = stack.head_times()
+        check(len(heads) == 2, f"the app rendered {len(heads)} pages")
+        check(hint < heads[1], f"the 103 ({hint:.6f}) came after the app's response head ({heads[1]:.6f})")
+        check(second.header("via") == "1.1 h2push", f"via {second.header('via')}")
+
+
+def test_http1_clients_get_the_hints_and_assets_their_validators(args):
+    curl = require_peer("curl")
+    with Stack(args.binary, think_ms=50) as stack:
+        url = f"http://{LOOPBACK}:{stack.port}/"
+        run_peer([curl, "-s", "-o", "/dev/null", url])  # learn
+        out = run_peer([curl, "-sv", "--http1.1", "-o", "/dev/null", url]).stderr.decode(errors="replace")
+        check("< HTTP/1.1 103" in out, f"no 103 for HTTP/1.1: {out}")
+        for asset in ASSETS:
+            check(f"<{asset}>" in out, f"{asset} not hinted: {out}")
+        css = run_peer([curl, "-si", f"http://{LOOPBACK}:{stack.port}/css/site.css"]).stdout.decode()
+        check(css.startswith("HTTP/1.1 200") and 'etag: "' in css.lower(), f"asset: {css}")
+
+
+def test_a_dead_upstream_gives_502(args):
+    with Stack(args.binary, upstream=f"http://127.0.0.1:{free_port()}") as stack:
+        with H2Client(stack.port, tls=False) as client:
+            stream = client.get("/")
+            check(stream.status == 502, f"status {stream.status}")
+            again = client.get("/other")
+            check(again.status == 502, f"second status {again.status}")
+
+
+def test_upstream_faults_give_clean_errors_and_others_are_served(args):
+    with Stack(args.binary, think_ms=0, response_timeout="500ms") as stack:
+        with H2Client(stack.port, tls=False) as client:
+            check(client.get("/garbage").status == 502, "garbage: not 502")
+            cut = client.get("/cut")
+            check(cut.status == 200 and cut.reset_code is not None, f"cut: {cut.status} reset {cut.reset_code}")
+            check(bytes(cut.data) == b"0123456789", f"cut body {bytes(cut.data)!r}")
+            check(client.get("/slow").status == 504, "slow: not 504")
+            page = client.get("/")
+            check(page.status == 200 and b"Rendered" in bytes(page.data), "the page after the faults")
+        log = open(stack.proxy.err_path, encoding="utf-8").read()
+        for path in ("/garbage", "/cut", "/slow"):
+            check(f"GET {path} -> " in log, f"no log line for {path}: {log!r}")
+
+
+if __name__ == "__main__":
+    run_tests([
+        ("SecondRequestGetsHintsBeforeTheAppAnswers", test_second_request_gets_hints_before_the_app_answers),
+        ("Http1ClientsGetTheHintsAndAssetsTheirValidators",
+         test_http1_clients_get_the_hints_and_assets_their_validators),
+        ("ADeadUpstreamGives502", test_a_dead_upstream_gives_502),
+        ("UpstreamFaultsGiveCleanErrorsAndOthersAreServed",
+         test_upstream_faults_give_clean_errors_and_others_are_served),
+    ], "h2push proxy in front of a Python app")

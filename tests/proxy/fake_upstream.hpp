@@ -1,0 +1,152 @@
+// tests/proxy/fake_upstream.hpp: a scripted Upstream for the proxy handler tests. What it answers depends on the
+// request's path; it records what it was sent and when its response head went out (steady_clock, the clock the test
+// client uses too, so tests compare order, not durations).
+#pragma once
+
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "proxy/upstream.hpp"
+
+namespace h2push::proxy::test {
+
+inline constexpr std::string_view kPageHtml = R"(<!doctype html><html><head>
+<link rel="stylesheet" href="/css/site.css"><script src="/js/app.js" defer></script>
+</head><body><img src="/img/logo.png"></body></html>)";
+
+struct FakeLog {
+  std::mutex mutex;
+  std::vector<UpstreamRequest> requests;
+  std::vector<std::string> bodies;  // request bodies received, one per finished upload
+  std::chrono::steady_clock::time_point last_head{};
+  int cancelled = 0;
+};
+
+class FakeUpstream final : public Upstream {
+ public:
+  explicit FakeUpstream(std::shared_ptr<FakeLog> log, std::chrono::milliseconds think = std::chrono::milliseconds(150))
+      : log_(std::move(log)), think_(think) {}
+
+  std::unique_ptr<UpstreamCall> start(const Route&, UpstreamRequest request, const asio::any_io_executor& executor,
+                                      UpstreamCallback on_event) override {
+    {
+      const std::lock_guard lock(log_->mutex);
+      log_->requests.push_back(request);
+    }
+    auto call = std::make_unique<Call>(log_, executor, std::move(on_event), request.target);
+    call->begin(think_);
+    return call;
+  }
+
+ private:
+  struct State {
+    std::shared_ptr<FakeLog> log;
+    asio::any_io_executor executor;
+    UpstreamCallback emit;
+    std::string target;
+    std::string body;
+    bool cancelled = false;
+  };
+
+  class Call final : public UpstreamCall {
+   public:
+    Call(std::shared_ptr<FakeLog> log, asio::any_io_executor executor, UpstreamCallback emit, std::string target)
+        : s_(std::make_shared<State>(
+              State{std::move(log), std::move(executor), std::move(emit), std::move(target), {}, false})) {}
+    ~Call() override {
+      s_->cancelled = true;
+      const std::lock_guard lock(s_->log->mutex);
+      ++s_->log->cancelled;
+    }
+
+    void begin(std::chrono::milliseconds think) {
+      const std::string path = s_->target.substr(0, s_->target.find('?'));
+      if (path == "/echo") return;  // answers once the body is complete
+      if (path == "/refused")
+        return later(std::chrono::milliseconds(0), [](State& s) { fail(s, UpstreamError::connect_refused); });
+      if (path == "/timeout")
+        return later(std::chrono::milliseconds(20), [](State& s) { fail(s, UpstreamError::response_timeout); });
+      if (path == "/reset-mid") {
+        return later(std::chrono::milliseconds(0), [](State& s) {
+          head(s, 200, {{"content-type", "text/plain"}});
+          data(s, "part");
+          fail(s, UpstreamError::reset);
+        });
+      }
+      if (path == "/early") {
+        return later(std::chrono::milliseconds(0), [](State& s) {
+          const hpack::Header info[] = {{"link", "</app-said.css>; rel=preload; as=style"}};
+          s.emit(UpstreamInformational{103, info});
+          head(s, 200, {{"content-type", "text/plain"}, {"connection", "x-hop"}, {"x-hop", "1"}});
+          data(s, "ok");
+          s.emit(UpstreamEnd{});
+        });
+      }
+      if (path == "/css/site.css") {
+        return later(std::chrono::milliseconds(0), [](State& s) {
+          head(s, 200, {{"content-type", "text/css"}, {"etag", "\"css-v1\""}, {"content-length", "8"}});
+          data(s, "body{} /");
+          s.emit(UpstreamEnd{});
+        });
+      }
+      const bool no_store = path == "/nostore";
+      later(think, [no_store](State& s) {
+        head(s, 200,
+             {{"content-type", "text/html; charset=utf-8"}, {"cache-control", no_store ? "no-store" : "max-age=0"}});
+        const std::string_view html = kPageHtml;
+        data(s, html.substr(0, 40));
+        data(s, html.substr(40));
+        s.emit(UpstreamEnd{});
+      });
+    }
+
+    void send_body(std::span<const std::byte> bytes, bool end, std::function<void()> sent) override {
+      s_->body.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      asio::post(s_->executor, std::move(sent));
+      if (!end) return;
+      {
+        const std::lock_guard lock(s_->log->mutex);
+        s_->log->bodies.push_back(s_->body);
+      }
+      later(std::chrono::milliseconds(0), [](State& s) {
+        head(s, 200, {{"content-type", "application/octet-stream"}});
+        data(s, s.body);
+        s.emit(UpstreamEnd{});
+      });
+    }
+    void pause(bool) override {}
+
+   private:
+    template <class F>
+    void later(std::chrono::milliseconds delay, F f) {
+      auto timer = std::make_shared<asio::steady_timer>(s_->executor);
+      timer->expires_after(delay);
+      timer->async_wait([weak = std::weak_ptr(s_), timer, f](std::error_code ec) {
+        const auto s = weak.lock();
+        if (!ec && s != nullptr && !s->cancelled) f(*s);
+      });
+    }
+    static void head(State& s, int status, std::vector<hpack::Header> fields) {
+      {
+        const std::lock_guard lock(s.log->mutex);
+        s.log->last_head = std::chrono::steady_clock::now();
+      }
+      s.emit(UpstreamHead{status, fields, "HTTP/1.1"});
+    }
+    static void data(State& s, std::string_view text) {
+      s.emit(UpstreamData{std::as_bytes(std::span(text.data(), text.size()))});
+    }
+    static void fail(State& s, UpstreamError e) { s.emit(UpstreamFailed{e, "scripted"}); }
+
+    std::shared_ptr<State> s_;
+  };
+
+  std::shared_ptr<FakeLog> log_;
+  std::chrono::milliseconds think_;
+};
+
+}  // namespace h2push::proxy::test

@@ -1,0 +1,211 @@
+// tests/proxy/proxy_handler_test.cpp: the proxy handler through real sessions (a Server on 127.0.0.1 port 0) in front
+// of FakeUpstream: forwarding both ways, upstream 1xx, errors, uploads, and learning then hinting a page before the
+// upstream has answered.
+#include "proxy/proxy_handler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "fake_upstream.hpp"
+#include "server/push_policy.hpp"
+#include "server/server.hpp"
+#include "server/socket_clients.hpp"
+
+namespace h2push::proxy::test {
+namespace {
+
+using server::test::connect_to;
+using server::test::h1_exchange;
+using server::test::H2Client;
+
+class ProxyServer {
+ public:
+  ProxyServer() : log(std::make_shared<FakeLog>()) {
+    Route route;
+    route.upstream = {"127.0.0.1", 9};  // never dialled: the fake answers
+    site = std::make_shared<ProxySite>(std::vector<Route>{route});
+    server::ServerOptions o;
+    o.http.push_back({"127.0.0.1", 0});
+    o.workers = 1;
+    o.access_log = "off";
+    auto upstream = std::make_shared<FakeUpstream>(log);
+    o.make_handler = [s = site, upstream] { return std::make_unique<ProxyHandler>(s, upstream); };
+    o.push = std::make_shared<server::PushPolicy>(site->plan_lookup(), server::PushConfig{});
+    auto started = server::Server::start(std::move(o));
+    if (!started) ADD_FAILURE() << started.error();
+    srv = std::move(*started);
+    const std::string line = srv->describe_listeners().front();
+    port = static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
+  }
+  ~ProxyServer() {
+    srv->shut_down();
+    srv->wait();
+  }
+  UpstreamRequest last_request() {
+    const std::lock_guard lock(log->mutex);
+    return log->requests.back();
+  }
+
+  std::shared_ptr<FakeLog> log;
+  std::shared_ptr<ProxySite> site;
+  std::unique_ptr<server::Server> srv;
+  std::uint16_t port = 0;
+};
+
+std::string field(const Fields& fields, std::string_view name) {
+  for (const auto& [n, v] : fields) {
+    if (n == name) return v;
+  }
+  return "<none>";
+}
+
+std::vector<std::string> link_targets(const std::vector<std::string>& links) {
+  std::vector<std::string> out;
+  for (const std::string& l : links) out.push_back(l.substr(1, l.find('>') - 1));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(ProxyHandler, LearnsThePageThenHintsItBeforeTheUpstreamAnswers) {
+  ProxyServer s;
+  {
+    H2Client first(s.port);
+    const http2::StreamId id = first.request("GET", "/page?x=1", true);
+    first.run([&] { return first.ended(id); });
+    EXPECT_TRUE(first.links.empty());  // nothing known yet
+    EXPECT_EQ(first.body, kPageHtml);
+  }
+  ASSERT_NE(s.site->learned(0).plan(0, "/page"), nullptr);
+  H2Client second(s.port);
+  const http2::StreamId id = second.request("GET", "/page?x=2", true);
+  second.run([&] { return second.ended(id); });
+  ASSERT_GE(second.log.size(), 2u);
+  EXPECT_EQ(second.log[0], "103");
+  EXPECT_EQ(second.log[1], "200");
+  const std::vector<std::string> want = {"/css/site.css", "/img/logo.png", "/js/app.js"};
+  EXPECT_EQ(link_targets(second.links), want);
+  EXPECT_EQ(second.body, kPageHtml);
+  const std::lock_guard lock(s.log->mutex);
+  EXPECT_LT(second.first_informational, s.log->last_head);  // the hint left before the upstream's head existed
+}
+
+TEST(ProxyHandler, NoStorePagesAreNeverLearned) {
+  ProxyServer s;
+  for (int i = 0; i < 2; ++i) {
+    H2Client c(s.port);
+    const http2::StreamId id = c.request("GET", "/nostore", true);
+    c.run([&] { return c.ended(id); });
+    EXPECT_TRUE(c.links.empty()) << i;
+    EXPECT_EQ(c.body, kPageHtml);
+  }
+  EXPECT_EQ(s.site->learned(0).plan(0, "/nostore"), nullptr);
+}
+
+TEST(ProxyHandler, AssetValidatorsSeenThroughTheProxyAreKept) {
+  ProxyServer s;
+  h1_exchange(s.port, "GET /page HTTP/1.1\r\nhost: a.test\r\nconnection: close\r\n\r\n");
+  const std::string css =
+      h1_exchange(s.port, "GET /css/site.css HTTP/1.1\r\nhost: a.test\r\nconnection: close\r\n\r\n");
+  EXPECT_TRUE(css.ends_with("body{} /")) << css;
+  auto plan = s.site->learned(0).plan(0, "/page");
+  ASSERT_NE(plan, nullptr);
+  ASSERT_EQ(plan->resources[0].resource.path, "/css/site.css");
+  EXPECT_EQ(plan->resources[0].stat.version, "\"css-v1\"");
+}
+
+TEST(ProxyHandler, ForwardsUpstreamHintsAndRewritesHeadersBothWays) {
+  ProxyServer s;
+  const std::string r = h1_exchange(s.port,
+                                    "GET /early HTTP/1.1\r\nhost: a.test\r\nconnection: close, x-secret\r\n"
+                                    "x-secret: 1\r\nte: gzip\r\nx-forwarded-for: 203.0.113.7\r\naccept: */*\r\n\r\n");
+  const std::size_t hints = r.find("HTTP/1.1 103");
+  const std::size_t final = r.find("HTTP/1.1 200");
+  ASSERT_NE(hints, std::string::npos) << r;
+  ASSERT_LT(hints, final) << r;
+  EXPECT_NE(r.find("</app-said.css>; rel=preload; as=style", hints), std::string::npos) << r;
+  EXPECT_EQ(r.find("x-hop"), std::string::npos) << r;  // named by the upstream's Connection: dropped
+  EXPECT_NE(r.find("via: 1.1 h2push"), std::string::npos) << r;
+  EXPECT_TRUE(r.ends_with("\r\n\r\n2\r\nok\r\n0\r\n\r\n")) << r;
+
+  const UpstreamRequest up = s.last_request();
+  EXPECT_EQ(up.method, "GET");
+  EXPECT_EQ(up.target, "/early");
+  EXPECT_EQ(up.authority, "a.test");
+  EXPECT_EQ(field(up.fields, "x-secret"), "<none>");
+  EXPECT_EQ(field(up.fields, "te"), "<none>");
+  EXPECT_EQ(field(up.fields, "connection"), "<none>");
+  EXPECT_EQ(field(up.fields, "accept"), "*/*");
+  EXPECT_EQ(field(up.fields, "via"), "1.1 h2push");
+  EXPECT_EQ(field(up.fields, "x-forwarded-for"), "203.0.113.7, 127.0.0.1");
+  EXPECT_EQ(field(up.fields, "x-forwarded-proto"), "http");
+  EXPECT_EQ(field(up.fields, "x-forwarded-host"), "a.test");
+  EXPECT_EQ(field(up.fields, "forwarded"), "for=127.0.0.1;host=a.test;proto=http");
+}
+
+TEST(ProxyHandler, UpstreamFailuresBecome502Or504) {
+  ProxyServer s;
+  const std::string refused = h1_exchange(s.port, "GET /refused HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n");
+  EXPECT_EQ(refused.substr(0, 12), "HTTP/1.1 502") << refused;
+  const std::string timeout = h1_exchange(s.port, "GET /timeout HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n");
+  EXPECT_EQ(timeout.substr(0, 12), "HTTP/1.1 504") << timeout;
+  // After the head a failure can only cut the body: no last chunk, the connection closes.
+  const std::string cut = h1_exchange(s.port, "GET /reset-mid HTTP/1.1\r\nhost: a\r\n\r\n");
+  EXPECT_EQ(cut.substr(0, 12), "HTTP/1.1 200") << cut;
+  EXPECT_NE(cut.find("\r\n\r\n4\r\npart\r\n"), std::string::npos) << cut;  // what came before the failure
+  EXPECT_FALSE(cut.ends_with("0\r\n\r\n")) << cut;
+  H2Client c(s.port);
+  const http2::StreamId id = c.request("GET", "/reset-mid", true);
+  c.run([&] { return c.ended(id); });
+  ASSERT_FALSE(c.log.empty());
+  EXPECT_EQ(c.log.back(), "reset");
+  // The proxy still serves others afterwards.
+  const http2::StreamId ok = c.request("GET", "/early", true);
+  c.run([&] { return c.ended(ok); });
+  EXPECT_EQ(c.log.back(), "data:ok");
+}
+
+TEST(ProxyHandler, StreamsARequestBodyToTheUpstream) {
+  ProxyServer s;
+  H2Client c(s.port);
+  const http2::StreamId id = c.request("POST", "/echo", false);
+  std::string body(150 * 1024, 'z');  // over the stream window: flows only as the upstream takes it
+  for (std::size_t i = 0; i < body.size(); i += 991) body[i] = static_cast<char>('a' + i % 26);
+  ASSERT_TRUE(c.conn.send_data(id, std::as_bytes(std::span(body.data(), body.size())), true).ok());
+  c.flush();
+  c.run([&] {
+    c.flush();
+    return c.ended(id);
+  });
+  EXPECT_TRUE(c.body == body);
+  const std::lock_guard lock(s.log->mutex);
+  ASSERT_EQ(s.log->bodies.size(), 1u);
+  EXPECT_TRUE(s.log->bodies[0] == body);
+}
+
+TEST(ProxyHandler, ClientGoneCancelsTheUpstreamCall) {
+  ProxyServer s;
+  {
+    const int fd = connect_to(s.port);
+    server::test::send_all(fd, "GET /slow-page HTTP/1.1\r\nhost: a\r\n\r\n");  // the fake thinks 150 ms
+    for (int i = 0; i < 200; ++i) {
+      {
+        const std::lock_guard lock(s.log->mutex);
+        if (!s.log->requests.empty()) break;
+      }
+      ::usleep(5'000);
+    }
+    ::close(fd);
+  }
+  int cancelled = 0;
+  for (int i = 0; i < 200 && cancelled == 0; ++i) {
+    ::usleep(5'000);
+    const std::lock_guard lock(s.log->mutex);
+    cancelled = s.log->cancelled;
+  }
+  EXPECT_EQ(cancelled, 1);
+  EXPECT_EQ(s.site->learned(0).plan(0, "/slow-page"), nullptr);  // never completed: not learned
+}
+
+}  // namespace
+}  // namespace h2push::proxy::test

@@ -1,0 +1,6 @@
+# async_session_test: asynchronous handlers through real HTTP/1.1 and h2c sessions (src/server/exchange.hpp).
+add_executable(async_session_test async_session_test.cpp)
+target_link_libraries(async_session_test PRIVATE h2push_server GTest::gtest GTest::gtest_main)
+target_include_directories(async_session_test PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests)
+h2push_warnings(async_session_test)
+gtest_discover_tests(async_session_test PROPERTIES LABELS unit)

@@ -1,0 +1,80 @@
+// tests/server/config_proxy_test.cpp: [[proxy]] routes in the TOML configuration.
+#include <gtest/gtest.h>
+
+#include "server/config.hpp"
+
+namespace h2push::server {
+namespace {
+
+TEST(ConfigProxyTest, ReadsRoutesWithDefaults) {
+  auto config = load_config_string(R"(
+[[proxy]]
+upstream = "http://127.0.0.1:8000"
+
+[[proxy]]
+prefix = "/api"
+host = "example.com"
+upstream = "http://[::1]:9000/"
+connect_timeout = "2s"
+response_timeout = "30s"
+learn = false
+max_learned_pages = 10
+)",
+                                   "p.toml");
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  ASSERT_EQ(config->proxy.size(), 2u);
+  const ProxyRouteConfig defaults{"/", "", "http://127.0.0.1:8000"};
+  EXPECT_EQ(config->proxy[0], defaults);
+  const ProxyRouteConfig& api = config->proxy[1];
+  EXPECT_EQ(api.prefix, "/api");
+  EXPECT_EQ(api.host, "example.com");
+  EXPECT_EQ(api.upstream, "http://[::1]:9000/");
+  EXPECT_EQ(api.connect_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(api.response_timeout, std::chrono::seconds(30));
+  EXPECT_FALSE(api.learn);
+  EXPECT_EQ(api.max_learned_pages, 10u);
+}
+
+TEST(ConfigProxyTest, DumpReadsBackEqual) {
+  ServerConfig config;
+  config.proxy.push_back(
+      {"/app", "a.test", "http://app:81", std::chrono::milliseconds(1500), std::chrono::seconds(90), false, 7});
+  auto again = load_config_string(to_toml(config), "dump.toml");
+  ASSERT_TRUE(again.ok()) << again.error().to_string() << "\n" << to_toml(config);
+  EXPECT_EQ(*again, config);
+}
+
+struct BadCase {
+  const char* toml;
+  std::uint32_t line;
+  const char* key;
+  const char* says;
+};
+
+TEST(ConfigProxyTest, ErrorsNameFileLineAndKey) {
+  const BadCase cases[] = {
+      {"[[proxy]]\nprefix = \"/\"\n", 1, "proxy[0]", "missing key 'upstream'"},
+      {"[[proxy]]\nupstream = \"https://a:1\"\n", 2, "proxy[0].upstream", "http:// URL"},
+      {"[[proxy]]\nupstream = \"http://a:99999\"\n", 2, "proxy[0].upstream", "bad port"},
+      {"[[proxy]]\nupstream = \"http://a\"\nprefix = \"api\"\n", 3, "proxy[0].prefix", "starting with '/'"},
+      {"[[proxy]]\nupstream = \"http://a\"\nconnect_timeout = \"soon\"\n", 3, "proxy[0].connect_timeout", "duration"},
+      {"[[proxy]]\nupstream = \"http://a\"\nlearn = 1\n", 3, "proxy[0].learn", "true or false"},
+      {"[[proxy]]\nupstream = \"http://a\"\nmax_learned_pages = 0\n", 3, "proxy[0].max_learned_pages", "between 1"},
+      {"[[proxy]]\nupstream = \"http://a\"\nupstraem = \"x\"\n", 3, "proxy[0].upstraem", "did you mean"},
+      {"[[proxy]]\nupstream = \"http://a\"\n[[proxy]]\nupstream = \"http://b\"\n", 3, "proxy[1].prefix",
+       "same prefix and host"},
+      {"proxy = 3\n", 1, "proxy", "array of tables"},
+  };
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.toml);
+    auto config = load_config_string(c.toml, "bad.toml");
+    ASSERT_FALSE(config.ok());
+    EXPECT_EQ(config.error().source, "bad.toml");
+    EXPECT_EQ(config.error().line, c.line);
+    EXPECT_EQ(config.error().key, c.key);
+    EXPECT_NE(config.error().message.find(c.says), std::string::npos) << config.error().to_string();
+  }
+}
+
+}  // namespace
+}  // namespace h2push::server
