@@ -8,6 +8,8 @@
 
 #include "cli/discover.hpp"
 #include "cli/relay.hpp"
+#include "cli/get.hpp"
+#include "client/get.hpp"
 #include "h2push/version.hpp"
 #include "server/config.hpp"
 #include "server/serve.hpp"
@@ -113,6 +115,8 @@ int main(int argc, char** argv) {
   CLI::App* discover_cmd = h2push::cli::add_discover_command(app, discover);
 
   h2push::cli::RelayCommand relay(app);
+  h2push::client::GetOptions get;
+  CLI::App* get_cmd = h2push::cli::add_get_command(app, get);
 
   try {
     app.parse(argc, argv);
@@ -122,6 +126,7 @@ int main(int argc, char** argv) {
   if (*serve_cmd) return run_serve(serve);
   if (*discover_cmd) return h2push::cli::run_discover(discover, stdout, stderr);
   if (relay.selected()) return relay.run();
+  if (*get_cmd) return h2push::client::run_get(get, stdout, stderr);
   std::puts(app.help().c_str());
   return 0;
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "h2push/body_source.hpp"
 #include "h2push/http2/events.hpp"
@@ -160,6 +161,15 @@ class Connection {
   // Fails with invalid_state after receive(), invalid_headers for a bad request or settings payload.
   [[nodiscard]] Result<std::span<const Event>, Errc> accept_h2c_upgrade(std::span<const std::byte> settings_payload,
                                                                         std::span<const Header> request);
+
+  // Client, h2c upgrade (RFC 7540 §3.2): the payload of our preface SETTINGS frame, for the HTTP2-Settings header
+  // field (base64url-encoded by the caller) of the HTTP/1.1 upgrade request. Empty after any output was consumed.
+  std::vector<std::byte> h2c_settings_payload() const;
+  // Client, h2c upgrade: the server answered the HTTP/1.1 upgrade request with 101. That request becomes stream 1,
+  // half-closed (local); its response arrives as events on stream 1. Call before any receive() and before sending
+  // any output: the preface queued at construction goes out after the 101. `head_request`: the request was HEAD,
+  // so its response has no content. Fails with wrong_role for a server, invalid_state after receive() or a request.
+  [[nodiscard]] Result<StreamId, Errc> start_h2c_upgrade(bool head_request = false);
 
   // Time: refills the attack budgets, checks the SETTINGS timeout, ends a graceful shutdown's wait. Call it before
   // receive() and whenever next_deadline() passes. Returns events like receive() (e.g.
