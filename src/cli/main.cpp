@@ -7,8 +7,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/discover.hpp"
-#include "cli/relay.hpp"
 #include "cli/get.hpp"
+#include "cli/pageload.hpp"
+#include "cli/relay.hpp"
 #include "client/get.hpp"
 #include "h2push/version.hpp"
 #include "server/config.hpp"
@@ -117,6 +118,8 @@ int main(int argc, char** argv) {
   h2push::cli::RelayCommand relay(app);
   h2push::client::GetOptions get;
   CLI::App* get_cmd = h2push::cli::add_get_command(app, get);
+  h2push::client::PageloadOptions pageload;
+  CLI::App* pageload_cmd = h2push::cli::add_pageload_command(app, pageload);
 
   try {
     app.parse(argc, argv);
@@ -127,6 +130,7 @@ int main(int argc, char** argv) {
   if (*discover_cmd) return h2push::cli::run_discover(discover, stdout, stderr);
   if (relay.selected()) return relay.run();
   if (*get_cmd) return h2push::client::run_get(get, stdout, stderr);
+  if (*pageload_cmd) return h2push::client::run_pageload(pageload, stdout, stderr);
   std::puts(app.help().c_str());
   return 0;
 }

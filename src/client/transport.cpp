@@ -138,12 +138,15 @@ Result<std::unique_ptr<Transport>, std::string> Transport::connect(asio::io_cont
     ctx = *made;
   }
   std::unique_ptr<Transport> t(new Transport(io, ctx));
-  const std::string where = target.host + ":" + std::to_string(target.port);
+  const bool redirected = !options.connect_host.empty();
+  const std::string host = redirected ? options.connect_host : target.host;
+  const std::uint16_t port = redirected ? options.connect_port : target.port;
+  const std::string where = host + ":" + std::to_string(port);
 
   asio::ip::tcp::resolver resolver(io);
   std::optional<std::error_code> resolved;
   asio::ip::tcp::resolver::results_type endpoints;
-  resolver.async_resolve(target.host, std::to_string(target.port),
+  resolver.async_resolve(host, std::to_string(port),
                          [&](const std::error_code& ec, asio::ip::tcp::resolver::results_type results) {
                            resolved = ec;
                            endpoints = std::move(results);
@@ -153,9 +156,9 @@ Result<std::unique_ptr<Transport>, std::string> Transport::connect(asio::io_cont
     resolver.cancel();
     run_until(
         io, [&] { return resolved.has_value(); }, Clock::now() + std::chrono::seconds(1));
-    return Unexpected{"timed out resolving " + target.host};
+    return Unexpected{"timed out resolving " + host};
   }
-  if (*resolved) return Unexpected{"cannot resolve " + target.host + ": " + resolved->message()};
+  if (*resolved) return Unexpected{"cannot resolve " + host + ": " + resolved->message()};
 
   std::optional<std::error_code> connected;
   asio::async_connect(t->socket_, endpoints,

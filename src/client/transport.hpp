@@ -41,6 +41,10 @@ struct ConnectOptions {
   bool verify = true;             // -k turns it off
   std::string ca_file;            // extra trust anchors (PEM); empty: the system store only
   std::vector<std::string> alpn;  // e.g. {"h2", "http/1.1"}; empty: no ALPN
+  // When set, the TCP connection goes to this host and port (a relay) instead of the target's; TLS (SNI, host name
+  // verification) is still for the target's host.
+  std::string connect_host;
+  std::uint16_t connect_port = 0;
 };
 
 // An established connection. Single-threaded, driven by the io_context given to connect().
