@@ -68,11 +68,14 @@ LoadResult measure(const PageloadOptions& o, const Setup& s, LoadMode mode, Mode
 }
 
 // The server's think time as the client sees it: TTFB minus the handshake and one round trip (median over the
-// successful runs of the HTTP/2 modes; 0 when negative).
+// successful runs of h2 and h1, whose page is the first thing on the link; push and hints only when neither ran, as
+// pushed or hinted bytes delay the page's own response; 0 when negative).
 double estimate_think_time(const std::vector<ModeRuns>& all, const NetworkProfile& network) {
+  const bool plain = std::any_of(all.begin(), all.end(),
+                                 [](const ModeRuns& m) { return m.mode == LoadMode::h1 || m.mode == LoadMode::h2; });
   std::vector<double> values;
   for (const ModeRuns& m : all) {
-    if (m.mode == LoadMode::h1) continue;
+    if (plain && m.mode != LoadMode::h1 && m.mode != LoadMode::h2) continue;
     for (const LoadResult& r : m.results) {
       if (r.ok) values.push_back(r.ttfb_ms - network.rtt_ms * (network.handshake_round_trips + 1));
     }

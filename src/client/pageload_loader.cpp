@@ -399,6 +399,7 @@ void Loader::close_all() {
 LoadResult Loader::result() const {
   LoadResult r;
   r.ok = true;
+  r.connections = static_cast<std::uint64_t>(connects_);
   const Item& page = items_.front();
   r.ttfb_ms = ms(page.f.response_at);
   for (const Item& item : items_) {
