@@ -46,6 +46,10 @@ struct Conn final : SessionListener {
   std::unique_ptr<Pump> pump;  // destroyed first: it cancels the transport's operations
   std::map<ExchangeId, std::size_t> exchanges;
   bool finished = false;
+  // h1 over TLS: the handshake runs beside the other connections; its result lands here (shared: the handler may
+  // outlive the connection).
+  std::shared_ptr<std::optional<std::error_code>> handshake;
+  bool ready() const { return handshake == nullptr || (handshake->has_value() && !**handshake); }
 };
 
 std::optional<long> max_age(const std::string& cache_control) {
@@ -116,6 +120,7 @@ std::optional<std::string> Loader::open_connection() {
   if (++connects_ > kMaxConnects) return std::string("the server kept closing the connection");
   ConnectOptions co = options_.connect;
   co.alpn = multiplexed() ? std::vector<std::string>{"h2"} : std::vector<std::string>{"http/1.1"};
+  co.defer_tls_handshake = !multiplexed();
   auto transport = Transport::connect(io_, options_.target, co, options_.deadline);
   if (!transport) return transport.error();
   auto c = std::make_unique<Conn>(*this, conns_.size());
@@ -134,6 +139,10 @@ std::optional<std::string> Loader::open_connection() {
     return std::string("HTTP/2 modes over http:// need prior knowledge (h2c)");
   }
   c->transport = std::move(*transport);
+  if (co.defer_tls_handshake && c->transport->tls()) {
+    c->handshake = std::make_shared<std::optional<std::error_code>>();
+    c->transport->async_handshake([state = c->handshake](const std::error_code& ec) { *state = ec; });
+  }
   c->pump = std::make_unique<Pump>(io_, *c->transport);
   conns_.push_back(std::move(c));
   return std::nullopt;
@@ -183,15 +192,20 @@ bool Loader::submit(std::size_t index, Conn& c) {
 // h2, push, hints: everything on the one connection. h1: one request per idle connection, a new connection while
 // fewer than max_h1_connections are open.
 void Loader::submit_pending() {
+  auto opening = std::count_if(conns_.begin(), conns_.end(), [](const auto& c) { return !c->finished && !c->ready(); });
   for (std::size_t i = 0; i < items_.size(); ++i) {
     if (items_[i].f.submitted || items_[i].f.done) continue;
     Conn* target = nullptr;
     for (auto& c : conns_) {
-      if (c->finished || !c->session->accepts_requests()) continue;
+      if (c->finished || !c->ready() || !c->session->accepts_requests()) continue;
       if (multiplexed() || c->session->outstanding() == 0) {
         target = c.get();
         break;
       }
+    }
+    if (target == nullptr && opening > 0) {
+      --opening;  // it goes on a connection still in its handshake
+      continue;
     }
     if (target == nullptr) {
       const auto open = std::count_if(conns_.begin(), conns_.end(), [](const auto& c) { return !c->finished; });
@@ -360,7 +374,8 @@ std::optional<std::string> Loader::turn() {
   for (int pass = 0; pass < 2; ++pass) {
     for (std::size_t n = 0; n < conns_.size(); ++n) {
       Conn& c = *conns_[n];
-      if (c.finished) continue;
+      if (c.finished || (c.handshake && !c.handshake->has_value())) continue;
+      if (c.handshake && **c.handshake) return c.transport->handshake_failure(**c.handshake);
       if (auto failure = c.pump->step(*c.session)) return failure;
       if (!c.pump->finished(*c.session)) continue;
       c.finished = true;
@@ -391,7 +406,14 @@ std::optional<std::string> Loader::turn() {
 void Loader::close_all() {
   const Clock::time_point until = std::min(options_.deadline, Clock::now() + std::chrono::milliseconds(200));
   for (auto& c : conns_) {
-    if (!c->finished) c->pump->finish(*c->session, until);
+    if (!c->finished && c->ready()) c->pump->finish(*c->session, until);
+    if (c->handshake && !c->handshake->has_value()) {
+      // A handshake still running references the transport: let it complete (aborted) before it goes.
+      c->transport->close();
+      const auto state = c->handshake;
+      run_until(
+          io_, [&] { return state->has_value(); }, Clock::now() + std::chrono::seconds(1));
+    }
   }
   conns_.clear();
 }
