@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   h2push::cli::RelayCommand relay(app);
   h2push::client::GetOptions get;
   CLI::App* get_cmd = h2push::cli::add_get_command(app, get);
-  h2push::client::PageloadOptions pageload;
+  h2push::cli::PageloadFlags pageload;
   CLI::App* pageload_cmd = h2push::cli::add_pageload_command(app, pageload);
 
   try {
@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
   if (*discover_cmd) return h2push::cli::run_discover(discover, stdout, stderr);
   if (relay.selected()) return relay.run();
   if (*get_cmd) return h2push::client::run_get(get, stdout, stderr);
-  if (*pageload_cmd) return h2push::client::run_pageload(pageload, stdout, stderr);
+  if (*pageload_cmd) return h2push::cli::run_pageload_command(pageload);
   std::puts(app.help().c_str());
   return 0;
 }

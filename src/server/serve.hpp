@@ -2,8 +2,13 @@
 #pragma once
 
 #include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
 
+#include "h2push/result.hpp"
 #include "server/config.hpp"
+#include "server/server.hpp"
 
 namespace h2push::server {
 
@@ -11,5 +16,11 @@ namespace h2push::server {
 // timeouts.shutdown). Prints one line per listener to `out` once listening. Returns the process exit code: 0 after
 // a clean shutdown, 1 when the server cannot start (the reason goes to stderr).
 int serve(const ServerConfig& config, std::FILE* out);
+
+// What serve() runs, started and returned at once (the page-load lab's --demo): the demo site (when
+// config.server.root is empty) is unpacked and a self-signed certificate written under `run_dir`, which the caller
+// removes after shut_down() and wait(). Errors are one line without the "h2push: " prefix.
+[[nodiscard]] Result<std::unique_ptr<Server>, std::string> start_server(const ServerConfig& config,
+                                                                        const std::filesystem::path& run_dir);
 
 }  // namespace h2push::server

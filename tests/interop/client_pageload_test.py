@@ -3,7 +3,8 @@
 through the in-process shaping relay at a small RTT with 2 runs per mode. Asserts structure and counts only, never
 speed: every JSON key for the four modes; push uses pushed bytes and sends fewer requests and round trips than h2;
 hints requests hinted resources; h1 opens more than one connection; --warm sends the h2push-digest cookie back and
-nothing cached is pushed again; the waterfall is self-contained HTML; a refused connection exits non-zero."""
+nothing cached is pushed again; the waterfall is self-contained HTML; --demo
+serves the demo site in-process; a refused connection exits non-zero."""
 
 import json
 import os
@@ -103,6 +104,17 @@ def test_waterfall_and_text(args):
         check("pushed" in html, "no pushed rows")
 
 
+def test_demo(args):
+    code, out, err = pageload(args.binary, ["--demo", "--json", "--mode", "h2,hints", "--think-time", "50ms"] + NETWORK)
+    check(code == 0, f"--demo exited {code}: {err[-1500:]}")
+    report = json.loads(out)
+    check(report["think_time_ms"] == 50 and sorted(report["modes"]) == ["h2", "hints"], f"{report}")
+    check(report["url"].startswith(f"http://{LOOPBACK}:"), report["url"])
+    check(all(m["failed"] == 0 for m in report["modes"].values()), f"{report['modes']}")
+    code, _, err = pageload(args.binary, ["--demo", f"http://{LOOPBACK}:1/"], timeout=60)
+    check(code == 2, f"--demo with a URL: {code} {err}")
+
+
 def test_refused(args):
     port = free_port()
     code, _, err = pageload(args.binary, [f"http://{LOOPBACK}:{port}/", "--runs", "1"], timeout=60)
@@ -114,5 +126,5 @@ def test_refused(args):
 
 if __name__ == "__main__":
     run_tests([("Cold", test_cold), ("Warm", test_warm), ("WaterfallAndText", test_waterfall_and_text),
-               ("Refused", test_refused)],
+               ("Demo", test_demo), ("Refused", test_refused)],
               __doc__, per_test_timeout=240)
