@@ -226,8 +226,10 @@ void Loader::ensure(const push::Resource& resource, std::size_t from, Via via, i
   for (std::size_t i = 0; i < items_.size(); ++i) {
     Item& item = items_[i];
     if (item.f.request.path != resource.path) continue;
-    if (!item.f.discovered && item.f.via == Via::pushed) item.f.level = resource.level;
+    const bool first_need = !item.f.discovered && item.f.via == Via::pushed;
+    if (first_need) item.f.level = resource.level;
     item.f.discovered = true;
+    if (first_need && item.f.done) remember(item);  // a push enters the cache once the page uses it
     if (item.f.destination.empty()) item.f.destination = std::string(push::to_string(resource.as));
     follow(i);
     return;

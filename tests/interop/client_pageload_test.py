@@ -77,6 +77,9 @@ def test_warm(args):
         cold = load_json(args.binary, url, ["--mode", "push,hints"])
         warm = load_json(args.binary, url, ["--mode", "push,hints", "--warm", "--har", har])
         check(warm["warm"] is True, "warm not reported")
+        # A push the first visit used is cached like a response: the second visit requests no more than hints'.
+        check(warm["modes"]["push"]["requests"] <= warm["modes"]["hints"]["requests"],
+              f"warm push {warm['modes']['push']['requests']} requests, hints {warm['modes']['hints']['requests']}")
         for mode in ("push", "hints"):
             check(warm["modes"][mode]["pushed_bytes_wasted"] == 0, f"{mode} warm: {warm['modes'][mode]}")
             check(warm["modes"][mode]["requests"] < cold["modes"][mode]["requests"],
