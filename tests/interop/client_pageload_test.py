@@ -90,6 +90,14 @@ def test_warm(args):
             check(any("h2push-digest=" in c for c in cookies), f"{mode}: no digest cookie sent: {cookies}")
             check(not [e for e in entries if e["_via"] in ("pushed", "hinted")],
                   f"{mode}: cached resources pushed or hinted again")
+            if mode == "hints":
+                # The loader would not request a fresh hinted resource anyway: ask the server directly whether it
+                # still hints anything to a client sending this digest.
+                result = subprocess.run([args.binary, "get", "--h2c", "--no-push", "--timeout", "20", "-H",
+                                         f"cookie: {cookies[0]}", url], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, timeout=60, check=False)
+                err = result.stderr.decode("utf-8", "replace")
+                check(result.returncode == 0 and "Early Hints" not in err, f"hints despite the digest: {err}")
 
 
 def test_waterfall_and_text(args):
