@@ -58,6 +58,7 @@ def test_cold(args):
         check(push["pushed_bytes_used"] > 0, f"push used no pushed bytes: {push}")
         check(push["requests"] < h2["requests"], f"push sent {push['requests']} requests, h2 {h2['requests']}")
         check(push["round_trips"] < h2["round_trips"], f"push {push['round_trips']} rtts, h2 {h2['round_trips']}")
+        check(h1["round_trips"] > push["round_trips"], f"h1 {h1['round_trips']} rtts, push {push['round_trips']}")
         check(h2["round_trips"] >= 3, f"the demo page has three discovery levels: h2 {h2['round_trips']}")
         check(h2["pushed_bytes_used"] == 0 and hints["pushed_bytes_used"] == 0, "push disabled, yet pushes used")
         check(h1["connections"] > 1, f"h1 used {h1['connections']} connection(s)")
