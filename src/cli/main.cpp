@@ -8,6 +8,7 @@
 
 #include "cli/discover.hpp"
 #include "cli/get.hpp"
+#include "cli/pageload.hpp"
 #include "cli/proxy.hpp"
 #include "cli/relay.hpp"
 #include "client/get.hpp"
@@ -120,6 +121,8 @@ int main(int argc, char** argv) {
   CLI::App* get_cmd = h2push::cli::add_get_command(app, get);
   h2push::cli::ProxyFlags proxy;
   CLI::App* proxy_cmd = h2push::cli::add_proxy_command(app, proxy);
+  h2push::cli::PageloadFlags pageload;
+  CLI::App* pageload_cmd = h2push::cli::add_pageload_command(app, pageload);
 
   try {
     app.parse(argc, argv);
@@ -131,6 +134,7 @@ int main(int argc, char** argv) {
   if (*discover_cmd) return h2push::cli::run_discover(discover, stdout, stderr);
   if (relay.selected()) return relay.run();
   if (*get_cmd) return h2push::client::run_get(get, stdout, stderr);
+  if (*pageload_cmd) return h2push::cli::run_pageload_command(pageload);
   std::puts(app.help().c_str());
   return 0;
 }

@@ -104,6 +104,7 @@ ModeSummary summarize(std::string mode, const std::vector<LoadResult>& runs, dou
   s.round_trips = static_cast<int>(std::lround(median_of(good, [](const LoadResult& r) { return r.round_trips; })));
   auto median_count = [&](auto get) { return static_cast<std::uint64_t>(std::llround(median_of(good, get))); };
   s.requests = median_count([](const LoadResult& r) { return r.requests; });
+  s.connections = median_count([](const LoadResult& r) { return r.connections; });
   s.bytes = median_count([](const LoadResult& r) { return r.bytes; });
   s.pushed_bytes_used = median_count([](const LoadResult& r) { return r.pushed_bytes_used; });
   s.pushed_bytes_wasted = median_count([](const LoadResult& r) { return r.pushed_bytes_wasted; });
@@ -138,6 +139,7 @@ nlohmann::json report_json(const Report& report) {
         {"pushed_bytes_used", m.pushed_bytes_used},
         {"pushed_bytes_wasted", m.pushed_bytes_wasted},
         {"round_trips", m.round_trips},
+        {"connections", m.connections},
         {"ratio_to_ideal", m.ratio_to_ideal},
     };
   }

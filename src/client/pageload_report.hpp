@@ -43,6 +43,7 @@ struct LoadResult {
   double ttfb_ms = 0;                     // the page's response headers (after a 103, the final response)
   int round_trips = 0;                    // request/response exchanges on the critical path (the page is 1)
   std::uint64_t requests = 0;             // requests the loader sent (pushes and 103s excluded)
+  std::uint64_t connections = 0;          // connections the loader opened
   std::uint64_t bytes = 0;                // body octets received, used or not
   std::uint64_t pushed_bytes_used = 0;    // pushed body octets the page needed
   std::uint64_t pushed_bytes_wasted = 0;  // pushed body octets it did not need (or had cached)
@@ -58,6 +59,7 @@ struct ModeSummary {
   double ttfb_median_ms = 0;
   int round_trips = 0;                                                                    // median
   std::uint64_t requests = 0, bytes = 0, pushed_bytes_used = 0, pushed_bytes_wasted = 0;  // medians
+  std::uint64_t connections = 0;                                                          // median
   double ratio_to_ideal = 0;          // median_ms / ideal_ms; 0 when unknown
   std::optional<LoadResult> typical;  // the run closest to the median (for the waterfall and HAR)
 };
@@ -87,7 +89,8 @@ struct Report {
 
 // `pageload --json`: {"url", "rtt_ms", "bandwidth_bps", "think_time_ms", "warm", "ideal_ms",
 //   "modes": {"h2": {"median_ms", "min_ms", "max_ms", "p25_ms", "p75_ms", "ttfb_ms", "runs", "failed",
-//   "requests", "bytes", "pushed_bytes_used", "pushed_bytes_wasted", "round_trips", "ratio_to_ideal"}, ...}}
+//   "requests", "bytes", "pushed_bytes_used", "pushed_bytes_wasted", "round_trips", "ratio_to_ideal", "connections"},
+//   ...}}
 nlohmann::json report_json(const Report& report);
 // A fixed-width table, one row per mode, and a line on the ideal.
 std::string report_text(const Report& report);

@@ -42,24 +42,36 @@ void Pump::start_read() {
   });
 }
 
+std::optional<std::string> Pump::handle_completions(Session& session) {
+  if (write_done_) {
+    write_done_ = false;
+    if (write_error_) return "write failed: " + write_error_.message();
+  }
+  if (read_done_) {
+    read_done_ = false;
+    if (read_size_ > 0) session.receive(std::span(read_buffer_).first(read_size_));
+    if (read_error_) {
+      const bool closed = read_error_ == asio::error::eof || read_error_ == asio::ssl::error::stream_truncated ||
+                          read_error_ == asio::error::connection_reset;
+      if (!closed) return "read failed: " + read_error_.message();
+      eof_ = true;
+      session.receive_eof();
+    }
+  }
+  return session.failure();
+}
+
+std::optional<std::string> Pump::step(Session& session) {
+  if (auto failure = handle_completions(session)) return failure;
+  if (finished(session)) return std::nullopt;
+  start_write(session);
+  start_read();
+  return std::nullopt;
+}
+
 std::optional<std::string> Pump::run(Session& session, const std::function<bool()>& until, Clock::time_point deadline) {
   while (true) {
-    if (write_done_) {
-      write_done_ = false;
-      if (write_error_) return "write failed: " + write_error_.message();
-    }
-    if (read_done_) {
-      read_done_ = false;
-      if (read_size_ > 0) session.receive(std::span(read_buffer_).first(read_size_));
-      if (read_error_) {
-        const bool closed = read_error_ == asio::error::eof || read_error_ == asio::ssl::error::stream_truncated ||
-                            read_error_ == asio::error::connection_reset;
-        if (!closed) return "read failed: " + read_error_.message();
-        eof_ = true;
-        session.receive_eof();
-      }
-    }
-    if (auto failure = session.failure()) return failure;
+    if (auto failure = handle_completions(session)) return failure;
     if (until()) return std::nullopt;
     if (eof_ || session.closed()) return std::nullopt;
     start_write(session);

@@ -25,6 +25,11 @@ class Pump {
   // connection may have closed first). A read completed but not yet handled is kept for the next run, which may
   // drive another session (the HTTP/2 session after an h2c upgrade).
   std::optional<std::string> run(Session& session, const std::function<bool()>& until, Clock::time_point deadline);
+  // One step without blocking, for several connections on one io_context (the page-load lab): handles a completed
+  // read or write, then starts the next ones. Returns a failure like run(); the caller runs the io_context once
+  // between steps. finished(): the connection will carry nothing more.
+  std::optional<std::string> step(Session& session);
+  bool finished(const Session& session) const { return eof_ || session.closed(); }
   // Writes what the session has left (e.g. a GOAWAY) for at most until `deadline`, then closes the transport.
   void finish(Session& session, Clock::time_point deadline);
 
@@ -32,6 +37,7 @@ class Pump {
   void start_write(Session& session);
   void start_read();
   void drain() noexcept;
+  std::optional<std::string> handle_completions(Session& session);
 
   asio::io_context& io_;
   Transport& transport_;

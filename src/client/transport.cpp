@@ -138,12 +138,15 @@ Result<std::unique_ptr<Transport>, std::string> Transport::connect(asio::io_cont
     ctx = *made;
   }
   std::unique_ptr<Transport> t(new Transport(io, ctx));
-  const std::string where = target.host + ":" + std::to_string(target.port);
+  const bool redirected = !options.connect_host.empty();
+  const std::string host = redirected ? options.connect_host : target.host;
+  const std::uint16_t port = redirected ? options.connect_port : target.port;
+  const std::string where = host + ":" + std::to_string(port);
 
   asio::ip::tcp::resolver resolver(io);
   std::optional<std::error_code> resolved;
   asio::ip::tcp::resolver::results_type endpoints;
-  resolver.async_resolve(target.host, std::to_string(target.port),
+  resolver.async_resolve(host, std::to_string(port),
                          [&](const std::error_code& ec, asio::ip::tcp::resolver::results_type results) {
                            resolved = ec;
                            endpoints = std::move(results);
@@ -153,9 +156,9 @@ Result<std::unique_ptr<Transport>, std::string> Transport::connect(asio::io_cont
     resolver.cancel();
     run_until(
         io, [&] { return resolved.has_value(); }, Clock::now() + std::chrono::seconds(1));
-    return Unexpected{"timed out resolving " + target.host};
+    return Unexpected{"timed out resolving " + host};
   }
-  if (*resolved) return Unexpected{"cannot resolve " + target.host + ": " + resolved->message()};
+  if (*resolved) return Unexpected{"cannot resolve " + host + ": " + resolved->message()};
 
   std::optional<std::error_code> connected;
   asio::async_connect(t->socket_, endpoints,
@@ -182,6 +185,10 @@ Result<std::unique_ptr<Transport>, std::string> Transport::connect(asio::io_cont
                        : X509_VERIFY_PARAM_set1_host(param, target.host.c_str(), target.host.size());
     if (set != 1) return Unexpected{"cannot set the host name to verify: " + target.host};
   }
+  t->where_ = where;
+  t->target_host_ = target.host;
+  t->verify_ = options.verify;
+  if (options.defer_tls_handshake) return t;
   std::optional<std::error_code> handshaken;
   t->tls_->async_handshake(asio::ssl::stream_base::client, [&](const std::error_code& ec) { handshaken = ec; });
   if (!run_until(
@@ -191,15 +198,21 @@ Result<std::unique_ptr<Transport>, std::string> Transport::connect(asio::io_cont
         io, [&] { return handshaken.has_value(); }, Clock::now() + std::chrono::seconds(1));
     return Unexpected{"timed out in the TLS handshake with " + where};
   }
-  if (*handshaken) {
-    const long verify = SSL_get_verify_result(ssl);
-    if (options.verify && verify != X509_V_OK) {
-      return Unexpected{"TLS certificate verification failed for " + target.host + ": " +
-                        X509_verify_cert_error_string(verify) + " (-k skips verification)"};
-    }
-    return Unexpected{"TLS handshake with " + where + " failed: " + handshaken->message()};
-  }
+  if (*handshaken) return Unexpected{t->handshake_failure(*handshaken)};
   return t;
+}
+
+void Transport::async_handshake(std::function<void(const std::error_code&)> handler) {
+  tls_->async_handshake(asio::ssl::stream_base::client, std::move(handler));
+}
+
+std::string Transport::handshake_failure(const std::error_code& ec) const {
+  const long verify = SSL_get_verify_result(tls_->native_handle());
+  if (verify_ && verify != X509_V_OK) {
+    return "TLS certificate verification failed for " + target_host_ + ": " + X509_verify_cert_error_string(verify) +
+           " (-k skips verification)";
+  }
+  return "TLS handshake with " + where_ + " failed: " + ec.message();
 }
 
 void Transport::async_read_some(std::span<std::byte> buffer, Handler handler) {

@@ -41,6 +41,13 @@ struct ConnectOptions {
   bool verify = true;             // -k turns it off
   std::string ca_file;            // extra trust anchors (PEM); empty: the system store only
   std::vector<std::string> alpn;  // e.g. {"h2", "http/1.1"}; empty: no ALPN
+  // When set, the TCP connection goes to this host and port (a relay) instead of the target's; TLS (SNI, host name
+  // verification) is still for the target's host.
+  std::string connect_host;
+  std::uint16_t connect_port = 0;
+  // TLS: connect() returns before the handshake; the caller runs async_handshake() (several connections opening at
+  // once on one io_context, as the page-load lab's HTTP/1.1 mode does).
+  bool defer_tls_handshake = false;
 };
 
 // An established connection. Single-threaded, driven by the io_context given to connect().
@@ -58,6 +65,10 @@ class Transport {
   void async_read_some(std::span<std::byte> buffer, Handler handler);
   void async_write(std::span<const std::byte> bytes, Handler handler);  // writes all of it
   void close() noexcept;
+  // With ConnectOptions::defer_tls_handshake: the TLS handshake; `handler` gets its result, which
+  // handshake_failure() turns into connect()'s one-line message.
+  void async_handshake(std::function<void(const std::error_code&)> handler);
+  std::string handshake_failure(const std::error_code& ec) const;
 
   std::string alpn() const;  // the protocol TLS agreed on ("h2", "http/1.1"), empty without
   bool tls() const noexcept { return tls_ != nullptr; }
@@ -69,6 +80,9 @@ class Transport {
   std::shared_ptr<asio::ssl::context> ctx_;
   asio::ip::tcp::socket socket_;
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
+  std::string where_;        // HOST:PORT connected to, for messages
+  std::string target_host_;  // the name TLS verifies
+  bool verify_ = true;
 };
 
 // Runs `io` until `done()` or the deadline; false on timeout (pending operations are then cancelled by the caller).

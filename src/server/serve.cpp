@@ -80,19 +80,12 @@ SessionLimits session_limits(const ServerConfig& config) {
   return l;
 }
 
-int serve(const ServerConfig& config, std::FILE* out) {
-  // A peer that closes while we write must cost an error code, never the process (Asio sends with MSG_NOSIGNAL,
-  // but OpenSSL or a future write path might not).
-  std::signal(SIGPIPE, SIG_IGN);
-  const std::filesystem::path run_dir = std::filesystem::temp_directory_path() /
-                                        ("h2push-" + std::to_string(::getuid()) + "-" + std::to_string(::getpid()));
+Result<std::unique_ptr<Server>, std::string> start_server(const ServerConfig& config,
+                                                          const std::filesystem::path& run_dir) {
   std::filesystem::path root = config.server.root;
   if (root.empty()) {
     auto extracted = extract_demo_site(run_dir / "demo");
-    if (!extracted) {
-      std::fprintf(stderr, "h2push: cannot unpack the demo site: %s\n", extracted.error().c_str());
-      return 1;
-    }
+    if (!extracted) return Unexpected{"cannot unpack the demo site: " + extracted.error()};
     root = *extracted;
   }
   StaticOptions file_options = static_options(config, root);
@@ -108,10 +101,7 @@ int serve(const ServerConfig& config, std::FILE* out) {
     }
   }
   auto files = std::make_shared<StaticFiles>(std::move(file_options));
-  if (!files->ready()) {
-    std::fprintf(stderr, "h2push: cannot serve %s: %s\n", root.c_str(), files->error().c_str());
-    return 1;
-  }
+  if (!files->ready()) return Unexpected{"cannot serve " + root.string() + ": " + files->error()};
 
   ServerOptions options;
   for (const Address& a : config.server.http) options.http.push_back({a.host.empty() ? "0.0.0.0" : a.host, a.port});
@@ -126,10 +116,7 @@ int serve(const ServerConfig& config, std::FILE* out) {
   options.make_handler = [files] { return std::make_unique<SiteHandler>(files); };
   if (config.push.mode != PushMode::off || !config.push.paths.empty()) {
     auto manifest = load_push_manifest(config.push);
-    if (!manifest) {
-      std::fprintf(stderr, "h2push: %s\n", manifest.error().c_str());
-      return 1;
-    }
+    if (!manifest) return Unexpected{manifest.error()};
     auto planner = std::make_shared<push::SitePlanner>(std::make_shared<StaticSiteSource>(files), push::PlanOptions{},
                                                        std::move(*manifest));
     options.push = std::make_shared<PushPolicy>(plans_of(std::move(planner)), config.push);
@@ -139,7 +126,16 @@ int serve(const ServerConfig& config, std::FILE* out) {
   options.error_log = log_destination(config.logging.error_log);
   options.error_log_level = config.logging.level;
 
-  auto server = Server::start(std::move(options));
+  return Server::start(std::move(options));
+}
+
+int serve(const ServerConfig& config, std::FILE* out) {
+  // A peer that closes while we write must cost an error code, never the process (Asio sends with MSG_NOSIGNAL,
+  // but OpenSSL or a future write path might not).
+  std::signal(SIGPIPE, SIG_IGN);
+  const std::filesystem::path run_dir = std::filesystem::temp_directory_path() /
+                                        ("h2push-" + std::to_string(::getuid()) + "-" + std::to_string(::getpid()));
+  auto server = start_server(config, run_dir);
   if (!server) {
     std::fprintf(stderr, "h2push: %s\n", server.error().c_str());
     return 1;

@@ -2,8 +2,13 @@
 #pragma once
 
 #include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
 
+#include "h2push/result.hpp"
 #include "server/config.hpp"
+#include "server/server.hpp"
 #include "server/session.hpp"
 
 namespace h2push::server {
@@ -17,5 +22,10 @@ int serve(const ServerConfig& config, std::FILE* out);
 // shared with `h2push proxy`.
 SessionLimits session_limits(const ServerConfig& config);
 std::string log_destination(const LogSink& sink);
+// What serve() runs, started and returned at once (the page-load lab's --demo): the demo site (when
+// config.server.root is empty) is unpacked and a self-signed certificate written under `run_dir`, which the caller
+// removes after shut_down() and wait(). Errors are one line without the "h2push: " prefix.
+[[nodiscard]] Result<std::unique_ptr<Server>, std::string> start_server(const ServerConfig& config,
+                                                                        const std::filesystem::path& run_dir);
 
 }  // namespace h2push::server
