@@ -10,7 +10,8 @@ namespace h2push::cli {
 
 CLI::App* add_proxy_command(CLI::App& app, ProxyFlags& flags) {
   CLI::App* cmd = app.add_subcommand(
-      "proxy", "Reverse proxy to an HTTP/1.1 application, hinting (or pushing) what its pages need before it answers");
+      "proxy",
+      "Reverse proxy to an HTTP/1.1 application, sending 103 Early Hints for what its pages need before it answers");
   cmd->add_option("--upstream", flags.upstream, "The application, http://HOST:PORT (replaces the [[proxy]] routes)");
   cmd->add_option("--config", flags.config, "TOML configuration file with [[proxy]] routes (docs/configuration.md)");
   cmd->add_option("--http", flags.http, "Cleartext listener ADDR:PORT (HTTP/1.1 and h2c); port 0 picks one");
