@@ -7,7 +7,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-asan bench bench-peers fuzz format format-check clean
+.PHONY: all deps build run test test-asan bench bench-peers bench-pageload fuzz format format-check clean
 
 all: build
 
@@ -52,6 +52,14 @@ BENCH_PEERS_ARGS ?=
 bench-peers: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS) --target h2push_cli
 	bench/h2load-peers --h2push $(BUILD)/h2push $(BENCH_PEERS_ARGS)
+
+# The demo page pushed by h2push, nghttpd, h2o and nginx, loaded by `h2push pageload` over 20-300 ms x 2-100 Mbit/s
+# (docs/results.md). One cell: make bench-pageload BENCH_PAGELOAD_ARGS="--rtt 100ms --bw 10mbit"
+BENCH_PAGELOAD_ARGS ?=
+bench-pageload: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target h2push_cli
+	bench/pageload-peers --binary $(BUILD)/h2push --json $(BUILD)/pageload-peers.json \
+	  --waterfall-dir $(BUILD)/pageload-peers-waterfalls $(BENCH_PAGELOAD_ARGS)
 
 $(FUZZ_BUILD)/CMakeCache.txt:
 	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DH2PUSH_FUZZ=ON \
