@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -32,6 +33,7 @@ CLI::App* add_pageload_command(CLI::App& app, PageloadFlags& flags) {
   cmd->add_option("--har", o.har_dir, "Write one HAR per mode (its typical run) into this directory");
   cmd->add_option("--waterfall", o.waterfall_file, "Write a self-contained HTML waterfall per mode to FILE.html");
   cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the server's certificate");
+  cmd->add_flag("--http1.1", flags.http11, "HTTP/1.1 only, like get --http1.1: the same as --mode h1");
   cmd->add_option("--cacert", o.ca_file, "Also trust the certificates in this PEM file");
   cmd->add_option("--timeout", o.timeout_seconds, "Give up on one load after S seconds (default 30)")
       ->check(CLI::PositiveNumber);
@@ -40,6 +42,15 @@ CLI::App* add_pageload_command(CLI::App& app, PageloadFlags& flags) {
 
 int run_pageload_command(PageloadFlags& flags) {
   client::PageloadOptions& o = flags.options;
+  if (flags.http11) {
+    if (std::any_of(o.modes.begin(), o.modes.end(), [](const std::string& m) { return m != "h1"; }) &&
+        o.modes != client::PageloadOptions{}.modes) {
+      std::fprintf(stderr, "h2push pageload: --http1.1 runs the h1 mode only; it cannot go with --mode %s\n",
+                   o.modes.empty() ? "" : o.modes.front().c_str());
+      return 2;
+    }
+    o.modes = {"h1"};
+  }
   if (flags.demo == !o.url.empty()) {
     std::fprintf(stderr, "h2push pageload: give a URL or --demo\n");
     return 2;

@@ -10,7 +10,8 @@ namespace h2push::cli {
 
 struct PageloadFlags {
   client::PageloadOptions options;
-  bool demo = false;  // serve the demo site on 127.0.0.1:0 in-process (with --think-time as its think time)
+  bool demo = false;    // serve the demo site on 127.0.0.1:0 in-process (with --think-time as its think time)
+  bool http11 = false;  // --http1.1, as `get` has it: the h1 mode only
 };
 
 CLI::App* add_pageload_command(CLI::App& app, PageloadFlags& flags);

@@ -125,6 +125,11 @@ def test_demo(args):
     check(all(m["failed"] == 0 for m in report["modes"].values()), f"{report['modes']}")
     code, _, err = pageload(args.binary, ["--demo", f"http://{LOOPBACK}:1/"], timeout=60)
     check(code == 2, f"--demo with a URL: {code} {err}")
+    # --http1.1, as get has it: the h1 mode only (and not with another --mode).
+    code, out, err = pageload(args.binary, ["--demo", "--json", "--http1.1"] + NETWORK)
+    check(code == 0 and sorted(json.loads(out)["modes"]) == ["h1"], f"--http1.1: {code} {out[:300]} {err[-500:]}")
+    code, _, err = pageload(args.binary, ["--demo", "--http1.1", "--mode", "push"] + NETWORK, timeout=60)
+    check(code == 2 and "--http1.1" in err, f"--http1.1 with --mode push: {code} {err}")
 
 
 def test_refused(args):
