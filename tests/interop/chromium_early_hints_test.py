@@ -52,9 +52,10 @@ import h2.events  # noqa: E402
 import h2.exceptions  # noqa: E402
 import h2.settings  # noqa: E402
 
-CHROMIUM_TIMEOUT = 40.0  # seconds for one headless page load, start to exit (about 1 s when all is well)
+CHROMIUM_TIMEOUT = 20.0  # seconds for one headless page load, start to exit (about 1 s when all is well)
 TOOL_TIMEOUT = 20.0  # openssl, certutil
-PER_TEST_TIMEOUT = 55  # seconds for one test case; the three stay under ctest's 180 s, so we always clean up
+LOAD_ATTEMPTS = 5  # Chromium loads per hinted case at most (see hinted_assets_load_from_early_hints)
+PER_TEST_TIMEOUT = 120  # seconds for one test case (up to LOAD_ATTEMPTS loads); the three stay under ctest's 400 s
 THINK_TIME = "500ms"  # h2push delays the HTML by this much while the 103 flows
 STAND_IN_DELAY = 0.3  # the stand-in sends the 200 this long after the 103
 RESULT_RE = re.compile(r"H2PUSH-RESULT:([A-Za-z0-9+/=]*):END")
@@ -590,11 +591,19 @@ def hinted_assets_load_from_early_hints(mode):
             check(interim.count("103") == 1, f"{interim.count('103')} 103 responses for one request, expected 1")
             for asset in FIRST_LEVEL_ASSETS:
                 check(asset in hinted, f"the 103 does not name {asset}: {links}")
-            entries, _ = load_page(args, env, server)
-            wrong = {path: entries.get(path) for path in hinted if "early-hints" not in entries.get(path, [])}
-            check(not wrong, "assets named in the 103 were not loaded from the hints (path: initiatorType seen): "
-                             f"{wrong}")
-            print(f"  every hinted asset ({len(hinted)}) has initiatorType early-hints", flush=True)
+            # Chromium does not always act on a 103 it received (seen about one load in five on a loaded machine:
+            # the page then fetches every asset itself, though the server's access log shows the 103 was sent), so
+            # up to LOAD_ATTEMPTS loads, each with a fresh profile, may be made; one in which every hinted asset
+            # has initiatorType early-hints passes. A server that sends no usable hints fails every attempt.
+            for attempt in range(1, LOAD_ATTEMPTS + 1):
+                entries, _ = load_page(args, env, server)
+                wrong = {path: entries.get(path) for path in hinted if "early-hints" not in entries.get(path, [])}
+                if not wrong:
+                    break
+                print(f"  attempt {attempt}: not loaded from the hints: {wrong}", flush=True)
+            check(not wrong, f"in {LOAD_ATTEMPTS} loads, assets named in the 103 were not loaded from the hints "
+                             f"(path: initiatorType seen): {wrong}")
+            print(f"  every hinted asset ({len(hinted)}) has initiatorType early-hints (attempt {attempt})", flush=True)
     return test
 
 
