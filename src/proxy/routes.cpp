@@ -1,20 +1,14 @@
 // src/proxy/routes.cpp
 #include "proxy/routes.hpp"
+#include "proxy/ascii.hpp"
 
 #include <charconv>
 
 namespace h2push::proxy {
 namespace {
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equal_ci(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using ascii::equal_ci;
+using ascii::lower;
 
 // "example.com:8443" -> "example.com", "[::1]:80" -> "::1".
 std::string_view host_of(std::string_view authority) {
