@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "proxy/learned_plans.hpp"
+#include "proxy/page_capture.hpp"
 #include "proxy/routes.hpp"
 #include "proxy/upstream.hpp"
 #include "server/handler.hpp"
