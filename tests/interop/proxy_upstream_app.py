@@ -18,12 +18,27 @@ import time
 PAGE = b"""<!doctype html><html><head><title>think</title>
 <link rel="stylesheet" href="/css/site.css">
 <script src="/js/app.js" defer></script>
+<script type="module" src="/js/main.js"></script>
 </head><body><h1>Rendered after thinking</h1><img src="/img/logo.png" alt=""></body></html>
 """
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+# The page names the style sheet, the scripts and the logo (level 1); the sheet @imports base.css and names a font
+# and a background (level 2), base.css names another image (level 3); the module imports util.js (level 2). A
+# cross-origin font and a dynamic import are there too, to be left out.
 ASSETS = {
-    "/css/site.css": (b"text/css", b"body { font-family: sans-serif }\n"),
+    "/css/site.css": (b"text/css", b"""@import url("/css/base.css");
+@font-face { font-family: Body; src: url(/fonts/body.woff2) format("woff2"); }
+@font-face { font-family: Far; src: url(https://fonts.example/far.woff2) format("woff2"); }
+body { font-family: Body, sans-serif; background: url(../img/bg.png) }
+"""),
+    "/css/base.css": (b"text/css", b"h1 { margin: 0; background: url(/img/base.png) }\n"),
+    "/fonts/body.woff2": (b"font/woff2", b"wOF2" + b"\0" * 60),
     "/js/app.js": (b"text/javascript", b"console.log('app');\n"),
-    "/img/logo.png": (b"image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
+    "/js/main.js": (b"text/javascript", b"import { greet } from './util.js';\ngreet();\nimport('./later.js');\n"),
+    "/js/util.js": (b"text/javascript", b"export function greet() { console.log('hi'); }\n"),
+    "/img/logo.png": (b"image/png", PNG),
+    "/img/bg.png": (b"image/png", PNG + b"bg"),
+    "/img/base.png": (b"image/png", PNG + b"base"),
 }
 
 
