@@ -183,6 +183,36 @@ def test_style_sheets_and_modules_passing_through_add_the_levels_below(args):
         check(len(font) == 1 and "as=font" in font[0] and "crossorigin" in font[0], f"font hint {font}")
 
 
+def test_sheets_fetched_while_the_page_streams_are_learned_too(args):
+    """The page's head is parsed as it passes, so its style sheet is learned from even when the browser asks for it
+    before the page has ended (and before the page itself is learned)."""
+    with Stack(args.binary, think_ms=600) as stack:
+        with H2Client(stack.port, tls=False, enable_push=False) as client:
+            sid = client.request("/streamed", headers=[("accept", "text/html")])
+            page = client.streams[sid]
+            deadline = time.monotonic() + 10
+            while not page.data and not page.done and time.monotonic() < deadline:
+                try:
+                    client.read_once(2.0)
+                except (TimeoutError, socket.timeout):
+                    continue
+            check(b"</head>" in bytes(page.data) and not page.done, "the head did not come first")
+            with H2Client(stack.port, tls=False) as other:
+                check(other.get("/css/site.css").status == 200, "site.css")
+            check(not page.done, "the page ended before the sheet was fetched: the test proves nothing")
+            while not page.done and time.monotonic() < deadline:
+                try:
+                    client.read_once(2.0)
+                except (TimeoutError, socket.timeout):
+                    continue
+            check(page.done and b"Rendered" in bytes(page.data), "the streamed page did not complete")
+        with H2Client(stack.port, tls=False, enable_push=False) as client:
+            again = client.get("/streamed", headers=[("accept", "text/html")])
+        links = links_in_order(again)
+        for path in ("/css/base.css", "/fonts/body.woff2", "/img/bg.png"):
+            check(path in links, f"{path} (named by site.css) not hinted: {links}")
+
+
 def test_a_dead_upstream_gives_502(args):
     with Stack(args.binary, upstream=f"http://127.0.0.1:{free_port()}") as stack:
         with H2Client(stack.port, tls=False) as client:
@@ -214,6 +244,7 @@ if __name__ == "__main__":
          test_http1_clients_get_the_hints_and_assets_their_validators),
         ("StyleSheetsAndModulesPassingThroughAddTheLevelsBelow",
          test_style_sheets_and_modules_passing_through_add_the_levels_below),
+        ("SheetsFetchedWhileThePageStreamsAreLearnedToo", test_sheets_fetched_while_the_page_streams_are_learned_too),
         ("ADeadUpstreamGives502", test_a_dead_upstream_gives_502),
         ("UpstreamFaultsGiveCleanErrorsAndOthersAreServed",
          test_upstream_faults_give_clean_errors_and_others_are_served),

@@ -4,6 +4,7 @@ queries a database first, and serves the page's assets with validators.
 
     proxy_upstream_app.py --think-ms 300 --log FILE
 
+/streamed sends the page's head at once and its body after the think time (chunked).
 Faults: /garbage answers no HTTP, /cut closes 10 octets into a 100-octet body, /slow answers after 3 s.
 It listens on 127.0.0.1 port 0 and prints `PORT <n>` on stdout. For every page it appends `head <t>` to FILE, t
 being time.monotonic() (CLOCK_MONOTONIC, the same clock in every process) when the think time is over and the
@@ -68,6 +69,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(PAGE)))
             self.end_headers()
             self.wfile.write(PAGE)
+            return
+        if path == "/streamed":  # the head at once, the body after a think time (chunked)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            cut = PAGE.index(b"</head>") + len(b"</head>")
+            for part in (PAGE[:cut], PAGE[cut:]):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                self.wfile.flush()
+                if part is not PAGE[cut:]:
+                    time.sleep(self.server.think)
+            self.wfile.write(b"0\r\n\r\n")
             return
         if path == "/garbage":  # not HTTP at all
             self.wfile.write(b"HELLO THERE\r\n\r\n")
