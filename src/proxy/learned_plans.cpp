@@ -73,6 +73,9 @@ class Lru {
 struct Page {
   std::string path;
   std::vector<push::Resource> resources;  // level 1, unconditional, in discovery order
+  // The plan last made, valid while the store's generation is `made_at` (nothing an asset contributes changed).
+  std::shared_ptr<const push::PagePlan> plan;
+  std::uint64_t made_at = 0;
 };
 
 bool followable(const push::Resource& r) noexcept {
@@ -197,6 +200,7 @@ struct LearnedPlans::Impl {
   Asset& asset(std::size_t route, std::string_view target) {
     const std::string key = asset_key(route, target);
     if (Asset* a = assets.find(key)) return *a;
+    ++generation;  // a new entry may push an older one (and what it told the plans) out
     assets.put(key, Asset{});
     return *assets.find(key);
   }
@@ -207,6 +211,7 @@ struct LearnedPlans::Impl {
     }
   }
   LearnOptions options;
+  std::uint64_t generation = 1;  // bumped whenever an asset's validator, size, type or children change
   mutable std::mutex mutex;
   mutable Lru<Page> pages;
   Lru<Asset> assets;
@@ -265,6 +270,7 @@ void LearnedPlans::learn_asset(std::size_t route, std::string_view target, std::
   const std::lock_guard lock(impl_->mutex);
   impl_->want(route, children);  // first: touching other entries may drop this one from the LRU
   Impl::Asset& a = impl_->asset(route, target);
+  ++impl_->generation;
   a.version = std::string(etag.empty() ? last_modified : etag);
   a.media_type = type;
   a.parsed = true;
@@ -283,9 +289,13 @@ void LearnedPlans::observe_asset(std::size_t route, std::string_view target, std
   const std::lock_guard lock(impl_->mutex);
   // The key keeps the query: "/app.js?v=2" and "/app.js?v=3" are different assets.
   Impl::Asset& a = impl_->asset(route, target);
-  a.version = std::string(etag.empty() ? last_modified : etag);
+  std::string version(etag.empty() ? last_modified : etag);
+  std::string type = media_type_of(media_type);
+  if (a.version == version && a.size == size && a.media_type == type) return;
+  a.version = std::move(version);
   a.size = size;
-  a.media_type = media_type_of(media_type);
+  a.media_type = std::move(type);
+  ++impl_->generation;
 }
 
 std::shared_ptr<const push::PagePlan> LearnedPlans::plan(std::size_t route, std::string_view target) const {
@@ -294,8 +304,9 @@ std::shared_ptr<const push::PagePlan> LearnedPlans::plan(std::size_t route, std:
 
 std::shared_ptr<const push::PagePlan> LearnedPlans::plan_in(Impl& impl, std::size_t route, std::string_view target) {
   const std::lock_guard lock(impl.mutex);
-  const Page* page = impl.pages.find(key_of(route, target));
+  Page* page = impl.pages.find(key_of(route, target));
   if (page == nullptr) return nullptr;
+  if (page->plan != nullptr && page->made_at == impl.generation) return page->plan;
   const push::PlanOptions options = plan_options(impl.options);
   const ChildrenOf children_of = [&](std::string_view path) -> std::optional<LearnedChildren> {
     const Impl::Asset* a = impl.assets.peek(asset_key(route, path));
@@ -313,6 +324,8 @@ std::shared_ptr<const push::PagePlan> LearnedPlans::plan_in(Impl& impl, std::siz
       planned.stat = {a->version, a->size, a->media_type};
     }
   }
+  page->plan = plan;
+  page->made_at = impl.generation;
   return plan;
 }
 

@@ -196,6 +196,22 @@ TEST(LearnedLevels, OnlyGet200IdentityStyleSheetsAndScriptsAreParsed) {
   EXPECT_FALSE(may_learn_asset({"GET", 200, "text/css", "", "br"}));
 }
 
+TEST(LearnedLevels, APlanIsReusedUntilSomethingItDependsOnChanges) {
+  LearnedPlans store;
+  store.learn(0, "/", kPage);
+  store.learn_asset(0, "/css/site.css", "\"s1\"", "", "text/css", kSiteCss);
+  const auto first = store.plan(0, "/");
+  EXPECT_EQ(store.plan(0, "/?q=1"), first);                                // the same object
+  store.observe_asset(0, "/img/logo.png", "\"l1\"", "", 10, "image/png");  // new: a new plan
+  const auto second = store.plan(0, "/");
+  EXPECT_NE(second, first);
+  EXPECT_EQ(find(*second, "/img/logo.png")->stat.version, "\"l1\"");
+  store.observe_asset(0, "/img/logo.png", "\"l1\"", "", 10, "image/png");  // unchanged
+  EXPECT_EQ(store.plan(0, "/"), second);
+  store.observe_asset(0, "/css/site.css", "\"s2\"", "", 10, "text/css");  // the sheet changed: its children hide
+  EXPECT_EQ(find(*store.plan(0, "/"), "/css/base.css"), nullptr);
+}
+
 TEST(LearnedLevels, AssetMemoryIsBounded) {
   LearnOptions o;
   o.max_assets = 2;
