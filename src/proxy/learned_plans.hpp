@@ -24,8 +24,9 @@ namespace h2push::proxy {
 
 struct LearnOptions {
   std::size_t max_pages = 1024;             // pages kept per store (least recently used dropped)
-  std::size_t max_assets = 16 * 1024;       // asset validators kept (least recently seen dropped)
-  std::size_t max_capture_bytes = 1 << 20;  // HTML copied per response; a longer page is not learned
+  std::size_t max_assets = 16 * 1024;       // assets kept (validators, children; least recently seen dropped)
+  std::size_t max_capture_bytes = 1 << 20;  // body copied per response; a longer page is learned from its head
+                                            // only, a longer style sheet or module not at all
   std::size_t max_resources = 64;           // resources kept per page plan (as PlanOptions::max_resources)
   int max_depth = 4;                        // deepest level planned (1 = what the page names), as PlanOptions
 };
