@@ -6,6 +6,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "proxy/ascii.hpp"
 #include "proxy/learned_levels.hpp"
 #include "push/css_discovery.hpp"
 #include "push/js_imports.hpp"
@@ -82,15 +83,28 @@ bool followable(const push::Resource& r) noexcept {
   return !r.conditional && (r.as == push::Destination::style || r.as == push::Destination::module_script);
 }
 
-bool is_javascript(std::string_view type) noexcept {
-  return type == "text/javascript" || type == "application/javascript" || type == "application/x-javascript" ||
-         type == "application/ecmascript" || type == "text/ecmascript";
+// "Text/CSS; charset=utf-8" -> "Text/CSS".
+std::string_view bare_type(std::string_view content_type) noexcept {
+  std::string_view out = content_type.substr(0, content_type.find(';'));
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.remove_suffix(1);
+  while (!out.empty() && (out.front() == ' ' || out.front() == '\t')) out.remove_prefix(1);
+  return out;
+}
+
+bool is_css(std::string_view content_type) noexcept { return ascii::equal_ci(bare_type(content_type), "text/css"); }
+
+bool is_javascript(std::string_view content_type) noexcept {
+  const std::string_view type = bare_type(content_type);
+  for (const std::string_view js : {"text/javascript", "application/javascript", "application/x-javascript",
+                                    "application/ecmascript", "text/ecmascript"}) {
+    if (ascii::equal_ci(type, js)) return true;
+  }
+  return false;
 }
 
 // "Text/CSS; charset=utf-8" -> "text/css".
 std::string media_type_of(std::string_view content_type) {
-  std::string out(content_type.substr(0, content_type.find(';')));
-  while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+  std::string out(bare_type(content_type));
   std::transform(out.begin(), out.end(), out.begin(), lower);
   return out;
 }
@@ -168,8 +182,7 @@ bool may_learn(const ResponseFacts& f) noexcept {
 
 bool may_learn_asset(const ResponseFacts& f) noexcept {
   if (f.method != "GET" || f.status != 200) return false;
-  const std::string type = media_type_of(f.content_type);
-  if (type != "text/css" && !is_javascript(type)) return false;
+  if (!is_css(f.content_type) && !is_javascript(f.content_type)) return false;
   if (!f.content_encoding.empty() && !contains_ci(f.content_encoding, "identity")) return false;
   return !contains_ci(f.cache_control, "no-store") && !contains_ci(f.cache_control, "private");
 }
@@ -251,9 +264,8 @@ bool LearnedPlans::wants_body(std::size_t route, std::string_view target) const 
 
 void LearnedPlans::learn_asset(std::size_t route, std::string_view target, std::string_view etag,
                                std::string_view last_modified, std::string_view media_type, std::string_view body) {
-  const std::string type = media_type_of(media_type);
-  const bool css = type == "text/css";
-  if (!css && !is_javascript(type)) return;
+  const bool css = is_css(media_type);
+  if (!css && !is_javascript(media_type)) return;
   const auto url = push::parse_url(target);
   if (!url) return;
   std::vector<push::Resource> children;
@@ -272,7 +284,7 @@ void LearnedPlans::learn_asset(std::size_t route, std::string_view target, std::
   Impl::Asset& a = impl_->asset(route, target);
   ++impl_->generation;
   a.version = std::string(etag.empty() ? last_modified : etag);
-  a.media_type = type;
+  a.media_type = media_type_of(media_type);
   a.parsed = true;
   a.css = css;
   a.parsed_version = a.version;
