@@ -113,6 +113,16 @@ class FakeUpstream final : public Upstream {
           s.emit(UpstreamEnd{});
         });
       }
+      if (path == "/huge") {  // longer than the capture: a sheet in its head, an image after 1.2 MiB of body
+        return later(std::chrono::milliseconds(0), [](State& s) {
+          head(s, 200, {{"content-type", "text/html"}});
+          data(s, "<!doctype html><head><link rel=stylesheet href=/css/huge.css></head><body>");
+          const std::string filler(64 * 1024, 'x');
+          for (int i = 0; i < 20; ++i) data(s, filler);
+          data(s, "<img src=/img/late.png></body>");
+          s.emit(UpstreamEnd{});
+        });
+      }
       if (path == "/deep" || path == "/missing") {
         return later(std::chrono::milliseconds(0), [status = path == "/deep" ? 200 : 404](State& s) {
           head(s, status, {{"content-type", "text/html"}});

@@ -155,6 +155,17 @@ TEST(ProxyHandler, StyleSheetsAndModulesPassingThroughAddTheLevelsBelow) {
   EXPECT_EQ(plan->resources[1].stat.version, "\"/css/base.css-1\"");
 }
 
+TEST(ProxyHandler, APageLongerThanTheCaptureIsLearnedFromItsHead) {
+  ProxyServer s;
+  const std::string r = h1_get(s.port, "/huge");
+  EXPECT_GT(r.size(), 20u * 64 * 1024);
+  EXPECT_NE(r.find("late.png"), std::string::npos);  // the client got it all
+  const auto plan = wait_for_plan(s, "/huge");
+  ASSERT_NE(plan, nullptr);
+  ASSERT_EQ(plan->resources.size(), 1u);
+  EXPECT_EQ(plan->resources[0].resource.path, "/css/huge.css");
+}
+
 TEST(ProxyHandler, NonGetAndNon200PagesAreNeverLearned) {
   ProxyServer s;
   h1_exchange(s.port, "POST /page HTTP/1.1\r\nhost: a.test\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
