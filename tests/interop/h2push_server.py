@@ -245,6 +245,53 @@ class H2pushServer:
 # HTTP/2 over a raw socket
 
 
+class Relay:
+    """`h2push relay --to 127.0.0.1:PORT ARGS...` (the shaping relay, docs/network-emulation.md) on 127.0.0.1 port 0;
+    leaving the context always ends it."""
+
+    def __init__(self, binary, target_port, args):
+        self.out = tempfile.TemporaryFile()
+        self.process = subprocess.Popen([binary, "relay", "--to", f"127.0.0.1:{target_port}"] + args,
+                                        stdin=subprocess.DEVNULL, stdout=self.out, stderr=subprocess.STDOUT)
+        self.port = None
+        deadline = time.monotonic() + 10
+        while self.port is None and time.monotonic() < deadline:
+            m = re.search(r"relay listening on 127\.0\.0\.1:(\d+), forwarding to", self.output())
+            if m:
+                self.port = int(m.group(1))
+            elif self.process.poll() is not None:
+                break
+            time.sleep(0.02)
+        if self.port is None:
+            self.kill()
+            raise AssertionError(f"the relay printed no listening line: {self.output()!r}")
+
+    def output(self):
+        self.out.seek(0)
+        return self.out.read().decode("utf-8", "replace")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+        self.out.close()
+        return False
+
+
 class H2Stream:
     def __init__(self, stream_id):
         self.stream_id = stream_id

@@ -5,64 +5,15 @@ size over the bandwidth), refuses bad values with exit status 2 and stops with s
 lower bounds (the relay never releases data early) with generous upper bounds."""
 
 import os
-import re
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from h2push_server import H2pushServer, check, pseudo_random_bytes, run_peer, run_tests, write_tree  # noqa: E402
+from h2push_server import (H2pushServer, Relay, check, pseudo_random_bytes, run_peer, run_tests,  # noqa: E402
+                           write_tree)
 
 FILES = {"small.txt": b"through the relay\n", "big.bin": pseudo_random_bytes(300 * 1000, seed=21)}
 SLACK = 3.0  # seconds on top of a lower bound before a time is judged wrong
-
-
-class Relay:
-    """`h2push relay --to 127.0.0.1:PORT ARGS...` on 127.0.0.1 port 0; leaving the context always ends it."""
-
-    def __init__(self, binary, target_port, args):
-        self.out = tempfile.TemporaryFile()
-        self.process = subprocess.Popen([binary, "relay", "--to", f"127.0.0.1:{target_port}"] + args,
-                                        stdin=subprocess.DEVNULL, stdout=self.out, stderr=subprocess.STDOUT)
-        self.port = None
-        deadline = time.monotonic() + 10
-        while self.port is None and time.monotonic() < deadline:
-            m = re.search(r"relay listening on 127\.0\.0\.1:(\d+), forwarding to", self.output())
-            if m:
-                self.port = int(m.group(1))
-            elif self.process.poll() is not None:
-                break
-            time.sleep(0.02)
-        if self.port is None:
-            self.kill()
-            raise AssertionError(f"the relay printed no listening line: {self.output()!r}")
-
-    def output(self):
-        self.out.seek(0)
-        return self.out.read().decode("utf-8", "replace")
-
-    def stop(self):
-        self.process.send_signal(signal.SIGINT)
-        try:
-            return self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return None
-
-    def kill(self):
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=5)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.kill()
-        self.out.close()
-        return False
 
 
 def curl_timed(args):
