@@ -22,8 +22,13 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
-std::string key_of(std::size_t route, std::string_view target) {
-  return std::to_string(route) + " " + std::string(path_of(target));
+// "route host " scopes pages and assets; a host never holds a space (plan_host() of an authority).
+std::string scope_of(std::size_t route, std::string_view host) {
+  return std::to_string(route) + " " + std::string(host) + " ";
+}
+
+std::string key_of(std::size_t route, std::string_view host, std::string_view target) {
+  return scope_of(route, host) + std::string(path_of(target));
 }
 
 // A fixed origin for the page URL: the proxy does not trust the client's Host to decide what is same-origin, so
@@ -57,6 +62,10 @@ class Lru {
       order_.pop_back();
     }
   }
+  template <class F>
+  void for_each(F f) {
+    for (auto& [key, value] : order_) f(key, value);
+  }
   void erase(const std::string& key) {
     const auto it = index_.find(key);
     if (it == index_.end()) return;
@@ -89,6 +98,20 @@ void rank(std::vector<push::Resource>& resources) {
 
 }  // namespace
 
+std::string plan_host(std::string_view authority) {
+  std::string_view host = authority;
+  if (host.starts_with('[')) {
+    host = host.substr(0, host.find(']') + 1);  // an IPv6 literal keeps its brackets
+  } else {
+    host = host.substr(0, host.find(':'));
+  }
+  std::string out;
+  for (const char c : host) {
+    if (c != ' ') out += lower(c);
+  }
+  return out;
+}
+
 bool may_learn(const ResponseFacts& f) noexcept {
   if (f.method != "GET" || f.status != 200) return false;
   const std::string_view type = f.content_type.substr(0, f.content_type.find(';'));
@@ -114,6 +137,7 @@ struct LearnedPlans::Impl {
     std::string version;
     std::uint64_t size = 0;
     std::string media_type;
+    bool gone = false;  // a push fetch got 404 / 410: left out of plans until seen with a 200 again
   };
   LearnOptions options;
   mutable std::mutex mutex;
@@ -126,6 +150,11 @@ LearnedPlans::~LearnedPlans() = default;
 
 std::size_t LearnedPlans::learn(std::size_t route, std::string_view target, std::string_view html,
                                 std::span<const std::string_view> link_values) {
+  return learn(route, {}, target, html, link_values);
+}
+
+std::size_t LearnedPlans::learn(std::size_t route, std::string_view host, std::string_view target,
+                                std::string_view html, std::span<const std::string_view> link_values) {
   const std::string path(path_of(target));
   auto page_url = push::parse_url(std::string(kOrigin) + path);
   Page page;
@@ -152,37 +181,74 @@ std::size_t LearnedPlans::learn(std::size_t route, std::string_view target, std:
   rank(page.resources);
   const std::size_t count = page.resources.size();
   const std::lock_guard lock(impl_->mutex);
+  const std::string key = key_of(route, plan_host(host), path);
   if (count == 0) {
-    impl_->pages.erase(key_of(route, path));
+    impl_->pages.erase(key);
   } else {
-    impl_->pages.put(key_of(route, path), std::move(page));
+    impl_->pages.put(key, std::move(page));
   }
   return count;
 }
 
-void LearnedPlans::forget(std::size_t route, std::string_view target) {
+void LearnedPlans::forget(std::size_t route, std::string_view target) { forget(route, {}, target); }
+
+void LearnedPlans::forget(std::size_t route, std::string_view host, std::string_view target) {
   const std::lock_guard lock(impl_->mutex);
-  impl_->pages.erase(key_of(route, target));
+  impl_->pages.erase(key_of(route, plan_host(host), target));
+}
+
+std::size_t LearnedPlans::forget_asset(std::size_t route, std::string_view host, std::string_view target) {
+  const std::string scope = scope_of(route, plan_host(host));
+  std::vector<std::string> emptied;
+  std::size_t changed = 0;
+  const std::lock_guard lock(impl_->mutex);
+  impl_->pages.for_each([&](const std::string& key, Page& page) {
+    if (!key.starts_with(scope)) return;
+    const std::size_t before = page.resources.size();
+    std::erase_if(page.resources, [&](const push::Resource& r) { return r.path == target; });
+    if (page.resources.size() == before) return;
+    ++changed;
+    if (page.resources.empty()) emptied.push_back(key);
+  });
+  for (const std::string& key : emptied) impl_->pages.erase(key);
+  // Remembered as gone, so relearning a page that still names it does not bring it back.
+  Impl::Asset gone;
+  gone.gone = true;
+  impl_->assets.put(scope + std::string(target), std::move(gone));
+  return changed;
 }
 
 void LearnedPlans::observe_asset(std::size_t route, std::string_view target, std::string_view etag,
                                  std::string_view last_modified, std::uint64_t size, std::string_view media_type) {
+  observe_asset(route, {}, target, etag, last_modified, size, media_type);
+}
+
+void LearnedPlans::observe_asset(std::size_t route, std::string_view host, std::string_view target,
+                                 std::string_view etag, std::string_view last_modified, std::uint64_t size,
+                                 std::string_view media_type) {
   Impl::Asset asset;
   asset.version = std::string(etag.empty() ? last_modified : etag);
   asset.size = size;
   asset.media_type = std::string(media_type.substr(0, media_type.find(';')));
   const std::lock_guard lock(impl_->mutex);
   // The key keeps the query: "/app.js?v=2" and "/app.js?v=3" are different assets.
-  impl_->assets.put(std::to_string(route) + " " + std::string(target), std::move(asset));
+  impl_->assets.put(scope_of(route, plan_host(host)) + std::string(target), std::move(asset));
 }
 
 std::shared_ptr<const push::PagePlan> LearnedPlans::plan(std::size_t route, std::string_view target) const {
-  return plan_in(*impl_, route, target);
+  return plan_in(*impl_, route, {}, target);
 }
 
-std::shared_ptr<const push::PagePlan> LearnedPlans::plan_in(Impl& impl, std::size_t route, std::string_view target) {
+std::shared_ptr<const push::PagePlan> LearnedPlans::plan(std::size_t route, std::string_view host,
+                                                         std::string_view target) const {
+  return plan_in(*impl_, route, host, target);
+}
+
+std::shared_ptr<const push::PagePlan> LearnedPlans::plan_in(Impl& impl, std::size_t route, std::string_view host,
+                                                            std::string_view target) {
+  const std::string scope = scope_of(route, plan_host(host));
   const std::lock_guard lock(impl.mutex);
-  const Page* page = impl.pages.find(key_of(route, target));
+  const Page* page = impl.pages.find(scope + std::string(path_of(target)));
   if (page == nullptr) return nullptr;
   auto plan = std::make_shared<push::PagePlan>();
   plan->page = page->path;
@@ -190,11 +256,13 @@ std::shared_ptr<const push::PagePlan> LearnedPlans::plan_in(Impl& impl, std::siz
     push::PlannedResource planned;
     planned.resource = r;
     planned.urgency = urgency_of(r);
-    if (const Impl::Asset* a = impl.assets.peek(std::to_string(route) + " " + r.path)) {
+    if (const Impl::Asset* a = impl.assets.peek(scope + r.path)) {
+      if (a->gone) continue;
       planned.stat = {a->version, a->size, a->media_type};
     }
     plan->resources.push_back(std::move(planned));
   }
+  if (plan->resources.empty()) return nullptr;
   return plan;
 }
 
@@ -208,7 +276,7 @@ std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> LearnedPl
   return [impl = impl_, route_of = std::move(route_of)](std::string_view path) {
     const auto route = route_of(path);
     if (!route) return std::shared_ptr<const push::PagePlan>();
-    return plan_in(*impl, *route, path);
+    return plan_in(*impl, *route, {}, path);
   };
 }
 

@@ -1,5 +1,5 @@
-// src/proxy/learned_plans.hpp: what the proxy learned about its upstream's pages. Per route and URL path (query
-// ignored) it keeps what the page's HTML named (push::discover_html on a copy of the streamed body) with the
+// src/proxy/learned_plans.hpp: what the proxy learned about its upstream's pages. Per route, host and URL path
+// (query ignored) it keeps what the page's HTML named (push::discover_html on a copy of the streamed body) with the
 // validators (ETag, else Last-Modified) of those assets as they passed through the proxy, bounded by an LRU of
 // pages. Relearning a page replaces its list, so assets that stop appearing are forgotten. It serves push::PagePlan
 // objects to the PushPolicy through a PlanLookup-shaped function. Thread-safe; no sockets or clocks.
@@ -53,6 +53,11 @@ class BodyCapture {
   bool overflowed_ = false;
 };
 
+// The host part of a plan's key: the request's authority lowercased, without its port ("[::1]:8443" -> "[::1]").
+std::string plan_host(std::string_view authority);
+
+// Plans and asset validators are kept per route and host (plan_host() of the request's authority), so two sites
+// behind one route never mix. The overloads without a host use a scope of their own (host "").
 class LearnedPlans {
  public:
   explicit LearnedPlans(LearnOptions options = {});
@@ -76,6 +81,18 @@ class LearnedPlans {
   std::shared_ptr<const push::PagePlan> plan(std::size_t route, std::string_view target) const;
   std::size_t pages() const;
 
+  // The same per host.
+  std::size_t learn(std::size_t route, std::string_view host, std::string_view target, std::string_view html,
+                    std::span<const std::string_view> link_values = {});
+  void forget(std::size_t route, std::string_view host, std::string_view target);
+  void observe_asset(std::size_t route, std::string_view host, std::string_view target, std::string_view etag,
+                     std::string_view last_modified, std::uint64_t size, std::string_view media_type);
+  std::shared_ptr<const push::PagePlan> plan(std::size_t route, std::string_view host, std::string_view target) const;
+  // An asset that is gone (a push fetch answered 404 or 410): removed from every page of the route and host that
+  // named it (a page left with none is forgotten) and remembered as gone, so that relearning a page still naming it
+  // does not plan it again, until observe_asset() sees it answered again. Returns the pages changed.
+  std::size_t forget_asset(std::size_t route, std::string_view host, std::string_view target);
+
   // A PlanLookup for the PushPolicy (src/server/push_policy.hpp): `route_of` maps a path to its route, nullopt when
   // no route or its learning is off.
   std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> lookup(
@@ -83,7 +100,8 @@ class LearnedPlans {
 
  private:
   struct Impl;
-  static std::shared_ptr<const push::PagePlan> plan_in(Impl& impl, std::size_t route, std::string_view target);
+  static std::shared_ptr<const push::PagePlan> plan_in(Impl& impl, std::size_t route, std::string_view host,
+                                                       std::string_view target);
   std::shared_ptr<Impl> impl_;  // shared with the lookups handed out
 };
 

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "proxy/push_fetch.hpp"
 #include "server/exchange.hpp"
 
 namespace h2push::proxy {
@@ -70,7 +71,7 @@ void Forward::on_event(const UpstreamEvent& event) {
     x.write({}, true);
     if (capture && !capture->overflowed()) {
       std::vector<std::string_view> values(links.begin(), links.end());
-      site->learned(route).learn(route, x.request().target, capture->text(), values);
+      site->learned(route).learn(route, x.request().authority, x.request().target, capture->text(), values);
     }
     finish();
   } else if (const auto* failed = std::get_if<UpstreamFailed>(&event)) {
@@ -104,10 +105,12 @@ void Forward::on_head(const UpstreamHead& head) {
   } else if (r.learn && x.request().method == "GET" && head.status == 200) {
     const std::string_view type = field_of(head.fields, "content-type");
     if (type.substr(0, 9) == "text/html") {
-      site->learned(route).forget(route, x.request().target);  // no-store, private or encoded: never learned
+      // no-store, private or encoded: never learned
+      site->learned(route).forget(route, x.request().authority, x.request().target);
     } else {
-      site->learned(route).observe_asset(route, x.request().target, field_of(head.fields, "etag"),
-                                         field_of(head.fields, "last-modified"), length_of(head.fields), type);
+      site->learned(route).observe_asset(route, x.request().authority, x.request().target,
+                                         field_of(head.fields, "etag"), field_of(head.fields, "last-modified"),
+                                         length_of(head.fields), type);
     }
   }
   server::Fields fields = client_response_fields(head.fields, head.protocol);
@@ -144,14 +147,12 @@ ProxySite::ProxySite(std::vector<Route> routes) : routes_(std::move(routes)) {
   }
 }
 
-std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> ProxySite::plan_lookup() const {
-  return [routes = routes_, learned = learned_](std::string_view path) -> std::shared_ptr<const push::PagePlan> {
-    std::optional<std::size_t> best;
-    for (std::size_t i = 0; i < routes.size(); ++i) {
-      if (!routes[i].learn || !prefix_matches(routes[i].prefix, path)) continue;
-      if (!best || routes[i].prefix.size() > routes[*best].prefix.size()) best = i;
-    }
-    return best ? learned[*best]->plan(*best, path) : nullptr;
+server::PlanLookup ProxySite::plan_lookup() const {
+  return [routes = routes_, learned = learned_](std::string_view host,
+                                                std::string_view path) -> std::shared_ptr<const push::PagePlan> {
+    const auto route = select_route(routes, host, path);  // the route that will answer the page
+    if (!route || !routes[*route].learn) return nullptr;
+    return learned[*route]->plan(*route, host, path);
   };
 }
 
@@ -165,6 +166,10 @@ server::Response ProxyHandler::handle(const server::Request&) {
 }
 
 void ProxyHandler::start(std::shared_ptr<server::Exchange> x) {
+  if (x->pushed()) {
+    start_push_fetch(std::move(x), site_, *upstream_);
+    return;
+  }
   const server::Request& request = x->request();
   const auto route = select_route(site_->routes(), request.authority, request.target);
   if (!route) {

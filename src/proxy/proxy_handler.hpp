@@ -13,6 +13,7 @@
 #include "proxy/routes.hpp"
 #include "proxy/upstream.hpp"
 #include "server/handler.hpp"
+#include "server/push_policy.hpp"
 
 namespace h2push::proxy {
 
@@ -22,9 +23,9 @@ class ProxySite {
   explicit ProxySite(std::vector<Route> routes);
   const std::vector<Route>& routes() const noexcept { return routes_; }
   LearnedPlans& learned(std::size_t route) { return *learned_[route]; }
-  // A PlanLookup for server::PushPolicy. It sees only the path: the route is the longest prefix among routes
-  // that learn, whatever their host.
-  std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> plan_lookup() const;
+  // A PlanLookup for server::PushPolicy: the plan learned for the request's host and path on the route that
+  // answers it (select_route()); none when that route does not learn.
+  server::PlanLookup plan_lookup() const;
 
  private:
   std::vector<Route> routes_;
@@ -38,9 +39,11 @@ class ProxyHandler final : public server::Handler {
 
   ProxyHandler(std::shared_ptr<ProxySite> site, std::shared_ptr<Upstream> upstream);
 
-  // Push responses: the proxy does not fetch pushed assets yet (docs/proxy.md), so nothing is promised.
+  // Not used: requests and pushes both go through start() (asynchronous_pushes()). Answers 404.
   server::Response handle(const server::Request& request) override;
   bool asynchronous() const noexcept override { return true; }
+  // Promised streams are fetched from the upstream like requests (push_fetch.hpp).
+  bool asynchronous_pushes() const noexcept override { return true; }
   void start(std::shared_ptr<server::Exchange> exchange) override;
 
  private:

@@ -5,6 +5,8 @@ queries a database first, and serves the page's assets with validators.
     proxy_upstream_app.py --think-ms 300 --log FILE
 
 Faults: /garbage answers no HTTP, /cut closes 10 octets into a 100-octet body, /slow answers after 3 s.
+Pages: / (for a Host starting with "blog." a different page, BLOG_PAGE) and /with-missing.html, which names an
+asset answered 404 (/img/missing.png). Every asset request appends `asset <path> cookie=<0|1> via=<Via>` to FILE.
 It listens on 127.0.0.1 port 0 and prints `PORT <n>` on stdout. For every page it appends `head <t>` to FILE, t
 being time.monotonic() (CLOCK_MONOTONIC, the same clock in every process) when the think time is over and the
 response head is about to be written, so a test can order the proxy's 103 against the app's first byte.
@@ -20,10 +22,19 @@ PAGE = b"""<!doctype html><html><head><title>think</title>
 <script src="/js/app.js" defer></script>
 </head><body><h1>Rendered after thinking</h1><img src="/img/logo.png" alt=""></body></html>
 """
+BLOG_PAGE = b"""<!doctype html><html><head><title>blog</title>
+<link rel="stylesheet" href="/css/blog.css">
+</head><body><h1>The blog</h1></body></html>
+"""
+MISSING_PAGE = b"""<!doctype html><html><head><title>missing</title>
+<link rel="stylesheet" href="/css/site.css">
+</head><body><img src="/img/missing.png" alt=""></body></html>
+"""
 ASSETS = {
     "/css/site.css": (b"text/css", b"body { font-family: sans-serif }\n"),
     "/js/app.js": (b"text/javascript", b"console.log('app');\n"),
     "/img/logo.png": (b"image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
+    "/css/blog.css": (b"text/css", b"h1 { color: navy }\n"),
 }
 
 
@@ -33,8 +44,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):  # quiet
         pass
 
+    def note(self, line):
+        with open(self.server.log, "a", encoding="ascii") as f:
+            f.write(line + "\n")
+
     def do_GET(self):
         path = self.path.split("?", 1)[0]
+        if path in ASSETS or path.startswith("/img/"):
+            self.note("asset %s cookie=%d via=%s" % (path, self.headers.get("Cookie") is not None,
+                                                     (self.headers.get("Via") or "").replace(" ", "_")))
         if path in ASSETS:
             kind, body = ASSETS[path]
             self.send_response(200)
@@ -44,15 +62,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
-        if path in ("/", "/index.html"):
+        if path in ("/", "/index.html", "/with-missing.html"):
+            page = PAGE
+            if path == "/with-missing.html":
+                page = MISSING_PAGE
+            elif (self.headers.get("Host") or "").startswith("blog."):
+                page = BLOG_PAGE
             time.sleep(self.server.think)
-            with open(self.server.log, "a", encoding="ascii") as f:
-                f.write("head %.6f\n" % time.monotonic())
+            self.note("head %.6f" % time.monotonic())
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(PAGE)))
+            self.send_header("Content-Length", str(len(page)))
             self.end_headers()
-            self.wfile.write(PAGE)
+            self.wfile.write(page)
             return
         if path == "/garbage":  # not HTTP at all
             self.wfile.write(b"HELLO THERE\r\n\r\n")

@@ -76,7 +76,7 @@ TEST(ProxyHandler, LearnsThePageThenHintsItBeforeTheUpstreamAnswers) {
     EXPECT_TRUE(first.links.empty());  // nothing known yet
     EXPECT_EQ(first.body, kPageHtml);
   }
-  ASSERT_NE(s.site->learned(0).plan(0, "/page"), nullptr);
+  ASSERT_NE(s.site->learned(0).plan(0, "x", "/page"), nullptr);
   H2Client second(s.port);
   const http2::StreamId id = second.request("GET", "/page?x=2", true);
   second.run([&] { return second.ended(id); });
@@ -99,7 +99,7 @@ TEST(ProxyHandler, NoStorePagesAreNeverLearned) {
     EXPECT_TRUE(c.links.empty()) << i;
     EXPECT_EQ(c.body, kPageHtml);
   }
-  EXPECT_EQ(s.site->learned(0).plan(0, "/nostore"), nullptr);
+  EXPECT_EQ(s.site->learned(0).plan(0, "x", "/nostore"), nullptr);
 }
 
 TEST(ProxyHandler, AssetValidatorsSeenThroughTheProxyAreKept) {
@@ -108,7 +108,7 @@ TEST(ProxyHandler, AssetValidatorsSeenThroughTheProxyAreKept) {
   const std::string css =
       h1_exchange(s.port, "GET /css/site.css HTTP/1.1\r\nhost: a.test\r\nconnection: close\r\n\r\n");
   EXPECT_TRUE(css.ends_with("body{} /")) << css;
-  auto plan = s.site->learned(0).plan(0, "/page");
+  auto plan = s.site->learned(0).plan(0, "a.test", "/page");
   ASSERT_NE(plan, nullptr);
   ASSERT_EQ(plan->resources[0].resource.path, "/css/site.css");
   EXPECT_EQ(plan->resources[0].stat.version, "\"css-v1\"");
@@ -204,7 +204,7 @@ TEST(ProxyHandler, ClientGoneCancelsTheUpstreamCall) {
     cancelled = s.log->cancelled;
   }
   EXPECT_EQ(cancelled, 1);
-  EXPECT_EQ(s.site->learned(0).plan(0, "/slow-page"), nullptr);  // never completed: not learned
+  EXPECT_EQ(s.site->learned(0).plan(0, "a", "/slow-page"), nullptr);  // never completed: not learned
 }
 
 }  // namespace
