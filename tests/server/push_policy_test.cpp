@@ -1,5 +1,6 @@
 // tests/server/push_policy_test.cpp: PushPolicy::decide() for every kind of client and mode, over a fixed plan.
 #include "server/push_policy.hpp"
+#include "server/session_push.hpp"
 
 #include <gtest/gtest.h>
 
@@ -215,6 +216,19 @@ TEST_F(PushPolicyTest, ThinkTimeAndLogSuffix) {
   EXPECT_EQ(d.think_time, std::chrono::milliseconds(250));
   EXPECT_EQ(push_log_suffix(d, 10000), "push=4 push_bytes=10000 hints=1");
   EXPECT_EQ(push_log_suffix(PushDecision{}, 0), "");
+}
+
+TEST(PushableResponse, OnlyStorable200sWhoseVaryAPromiseCanMatch) {
+  using F = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_TRUE(pushable_response(200, F{{"cache-control", "max-age=60"}, {"etag", "\"1\""}}));
+  EXPECT_TRUE(pushable_response(200, F{{"vary", "Accept-Encoding"}}));
+  EXPECT_TRUE(pushable_response(200, F{{"vary", " accept-encoding ,Accept-Encoding"}}));
+  EXPECT_FALSE(pushable_response(404, F{}));
+  EXPECT_FALSE(pushable_response(206, F{}));
+  EXPECT_FALSE(pushable_response(200, F{{"cache-control", "public, No-Store"}}));
+  EXPECT_FALSE(pushable_response(200, F{{"cache-control", "private, max-age=60"}}));
+  EXPECT_FALSE(pushable_response(200, F{{"vary", "accept-encoding, cookie"}}));
+  EXPECT_FALSE(pushable_response(200, F{{"vary", "*"}}));
 }
 
 }  // namespace
