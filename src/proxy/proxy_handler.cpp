@@ -7,6 +7,7 @@
 
 #include "proxy/push_fetch.hpp"
 #include "server/exchange.hpp"
+#include "server/site_handler.hpp"
 
 namespace h2push::proxy {
 namespace {
@@ -144,6 +145,15 @@ ProxySite::ProxySite(std::vector<Route> routes) : routes_(std::move(routes)) {
     LearnOptions o;
     o.max_pages = r.max_learned_pages;
     learned_.push_back(std::make_shared<LearnedPlans>(o));
+    push_files_.emplace_back();
+    if (r.static_root.empty()) continue;
+    server::StaticOptions files;
+    files.root = r.static_root;
+    auto static_files = std::make_shared<server::StaticFiles>(std::move(files));
+    if (!static_files->ready() && error_.empty()) {
+      error_ = "static_root " + r.static_root + ": " + static_files->error();
+    }
+    push_files_.back() = std::make_shared<server::SiteHandler>(std::move(static_files));
   }
 }
 

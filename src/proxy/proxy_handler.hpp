@@ -23,6 +23,10 @@ class ProxySite {
   explicit ProxySite(std::vector<Route> routes);
   const std::vector<Route>& routes() const noexcept { return routes_; }
   LearnedPlans& learned(std::size_t route) { return *learned_[route]; }
+  // The handler of a route's static_root (pushed assets from disk), null when it has none.
+  server::Handler* push_files(std::size_t route) const { return push_files_[route].get(); }
+  // Why a static_root cannot be served ("" when every one can).
+  const std::string& error() const noexcept { return error_; }
   // A PlanLookup for server::PushPolicy: the plan learned for the request's host and path on the route that
   // answers it (select_route()); none when that route does not learn.
   server::PlanLookup plan_lookup() const;
@@ -30,6 +34,8 @@ class ProxySite {
  private:
   std::vector<Route> routes_;
   std::vector<std::shared_ptr<LearnedPlans>> learned_;
+  std::vector<std::shared_ptr<server::Handler>> push_files_;  // SiteHandler over StaticFiles (thread-safe)
+  std::string error_;
 };
 
 class ProxyHandler final : public server::Handler {

@@ -87,6 +87,15 @@ void PushFetch::on_data(std::span<const std::byte> data) {
   }
 }
 
+// A route with a static_root: the pushed asset from disk, answered at once (or cancelled, 404 forgetting it).
+void serve_from_disk(server::Exchange& x, server::Handler& files, LearnedPlans& learned, std::size_t route) {
+  server::Response response = files.handle(x.request());
+  if (response.status == 404 || response.status == 410) {
+    learned.forget_asset(route, x.request().authority, x.request().target);
+  }
+  x.respond(std::move(response));  // anything but a storable 200 resets the promised stream (CANCEL)
+}
+
 }  // namespace
 
 UpstreamRequest push_upstream_request(const server::Request& promised) {
@@ -105,6 +114,10 @@ void start_push_fetch(std::shared_ptr<server::Exchange> x, std::shared_ptr<Proxy
   const auto route = select_route(site->routes(), request.authority, request.target);
   if (!route) {
     x->abort();  // no upstream for it: RST_STREAM(CANCEL), the client fetches it itself
+    return;
+  }
+  if (server::Handler* files = site->push_files(*route)) {
+    serve_from_disk(*x, *files, site->learned(*route), *route);
     return;
   }
   auto fetch = std::make_shared<PushFetch>();

@@ -27,7 +27,8 @@ class ProxySite;
 // pushed response must be one that does not depend on them (only storable, shared responses are pushed).
 UpstreamRequest push_upstream_request(const server::Request& promised);
 
-// Answers the pushed `exchange` (exchange->pushed()) from its route's upstream, or resets it when no route matches.
+// Answers the pushed `exchange` (exchange->pushed()) from its route's upstream, or from its static_root when it has
+// one (served as `h2push serve` would with default options), or resets it when no route matches.
 void start_push_fetch(std::shared_ptr<server::Exchange> exchange, std::shared_ptr<ProxySite> site, Upstream& upstream);
 
 }  // namespace h2push::proxy

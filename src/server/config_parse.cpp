@@ -324,7 +324,8 @@ class Reader {
   void read_proxy_key(const std::string& base, const std::string& name, const toml::node& value,
                       ProxyRouteConfig& route) {
     static const std::vector<std::string_view> kKeys = {
-        "prefix", "host", "upstream", "connect_timeout", "response_timeout", "learn", "max_learned_pages"};
+        "prefix",           "host",  "upstream",          "connect_timeout",
+        "response_timeout", "learn", "max_learned_pages", "static_root"};
     const std::string key = field_key(base, name);
     std::string* text_out = name == "prefix"     ? &route.prefix
                             : name == "host"     ? &route.host
@@ -344,6 +345,10 @@ class Reader {
                                     : parse_duration(text->get());
       if (parsed && parsed->count() >= 1 && parsed->count() <= 3'600'000) return void(*duration_out = *parsed);
       return fail(value.source(), key, "expected a duration between 1ms and 1h, got " + got(value));
+    }
+    if (name == "static_root") {
+      if (const auto* text = value.as_string()) return void(route.static_root = text->get());
+      return fail(value.source(), key, "expected a string (a directory), got " + got(value));
     }
     if (name == "learn") {
       if (const auto* flag = value.as_boolean()) return void(route.learn = flag->get());
@@ -373,6 +378,7 @@ void resolve_relative_paths(ServerConfig& config, const std::filesystem::path& b
   resolve(config.tls.cert, base);
   resolve(config.tls.key, base);
   resolve(config.push.manifest, base);
+  for (ProxyRouteConfig& route : config.proxy) resolve(route.static_root, base);
   for (LogSink* sink : {&config.logging.access_log, &config.logging.error_log}) {
     if (sink->kind == LogSink::Kind::file) resolve(sink->file, base);
   }

@@ -4,9 +4,13 @@
 // forgets the asset; two hosts behind one route keep their own plans.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 
@@ -110,7 +114,7 @@ Answer asset(std::string_view type, std::string_view etag, std::string_view body
 
 class PushServer {
  public:
-  PushServer() : upstream(std::make_shared<ScriptedUpstream>()) {
+  explicit PushServer(std::string static_root = {}) : upstream(std::make_shared<ScriptedUpstream>()) {
     upstream->answers["/"] = page(kPage);
     upstream->answers["b.test /"] = page(kPageB);
     upstream->answers["/css/site.css"] = asset("text/css", "\"css-v1\"", "body { color: teal }");
@@ -119,6 +123,7 @@ class PushServer {
     upstream->answers["/img/logo.png"] = {404, {{"content-type", "text/plain"}}, "gone", {}, false};
     Route route;
     route.upstream = {"127.0.0.1", 9};  // never dialled
+    route.static_root = std::move(static_root);
     site = std::make_shared<ProxySite>(std::vector<Route>{route});
     server::ServerOptions o;
     o.http.push_back({"127.0.0.1", 0});
@@ -275,6 +280,35 @@ TEST(ProxyPush, AClientRefusingAPushCancelsItsFetch) {
   EXPECT_EQ(live, 0);
   const std::lock_guard lock(s.upstream->mutex);
   EXPECT_EQ(s.upstream->head_at.count("a.test /css/site.css"), 0u);
+}
+
+TEST(ProxyPush, ARouteWithAStaticRootPushesFromDisk) {
+  const auto root = std::filesystem::temp_directory_path() / ("h2push-push-root-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(root / "css");
+  std::filesystem::create_directories(root / "js");
+  std::ofstream(root / "css" / "site.css") << "body { color: plum }";
+  std::ofstream(root / "js" / "app.js") << "console.log('disk')";  // no img/logo.png: 404 from disk
+  {
+    PushServer s(root.string());
+    ASSERT_TRUE(s.site->error().empty()) << s.site->error();
+    s.visit("a.test");
+    H2Client c(s.port, true);
+    pushed_get(c, "a.test");
+    ASSERT_EQ(c.promised.size(), 3u);
+    const std::uint32_t css = stream_of(c, "/css/site.css");
+    EXPECT_EQ(c.bodies[css], "body { color: plum }");
+    EXPECT_NE(field(c.responses[css], "etag"), "<none>");  // the file's validator
+    EXPECT_EQ(c.bodies[stream_of(c, "/js/app.js")], "console.log('disk')");
+    EXPECT_EQ(c.resets[stream_of(c, "/img/logo.png")], http2::ErrorCode::cancel);
+    EXPECT_EQ(plan_paths(*s.site, "a.test", "/"), (std::vector<std::string>{"/css/site.css", "/js/app.js"}));
+    EXPECT_TRUE(s.upstream->request_for("/css/site.css").target.empty());  // the upstream was not asked
+    EXPECT_TRUE(s.upstream->request_for("/img/logo.png").target.empty());
+  }
+  std::filesystem::remove_all(root);
+  Route missing;
+  missing.static_root = "/nonexistent/h2push-root";
+  const ProxySite broken(std::vector<Route>{missing});
+  EXPECT_NE(broken.error().find("/nonexistent/h2push-root"), std::string::npos) << broken.error();
 }
 
 TEST(ProxyPush, TwoHostsBehindOneRouteKeepTheirOwnPlans) {
