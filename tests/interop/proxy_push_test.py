@@ -68,7 +68,8 @@ def test_second_request_gets_pushes_before_the_app_answers(args):
             for pushed in client.pushes:
                 path = pushed.request_header(":path")
                 body = app.ASSETS[path][1]
-                check(pushed.status == 200 and pushed.reset_code is None, f"{path}: {pushed.status} {pushed.reset_code}")
+                check(pushed.status == 200 and pushed.reset_code is None,
+                      f"{path}: {pushed.status} {pushed.reset_code}")
                 check(bytes(pushed.data) == body, f"{path}: pushed body {bytes(pushed.data)!r}")
                 check(pushed.header("etag") == '"%d"' % len(body), f"{path}: etag {pushed.header('etag')}")
                 check(pushed.parent == page.stream_id, f"{path} promised on stream {pushed.parent}")
@@ -114,7 +115,8 @@ def test_two_hosts_get_their_own_hints(args):
                 check(link_targets(stream) == want, f"{authority}: 103 links {link_targets(stream)} != {want}")
             client, page, _ = get_page_with_pushes(stack.port, authority=authority)
             with client:
-                check(page.status == 200 and pushed_paths(client) == want, f"{authority}: pushed {pushed_paths(client)}")
+                check(page.status == 200 and pushed_paths(client) == want,
+                      f"{authority}: pushed {pushed_paths(client)}")
 
 
 if __name__ == "__main__":
