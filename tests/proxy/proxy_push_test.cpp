@@ -171,8 +171,9 @@ std::vector<std::string> plan_paths(const ProxySite& site, std::string_view host
 }
 
 // A push-enabled request of `path` on `host`; runs until the page and every promised stream are over.
-http2::StreamId pushed_get(H2Client& c, std::string_view host, std::string_view path = "/") {
-  const http2::Header extra[] = {{"accept-encoding", "gzip"}, {"cookie", "sid=secret"}};
+http2::StreamId pushed_get(H2Client& c, std::string_view host, std::string_view path = "/",
+                           std::string_view cookie = "sid=secret") {
+  const http2::Header extra[] = {{"accept-encoding", "gzip"}, {"cookie", cookie}};
   const http2::StreamId id = c.request("GET", path, true, host, extra);
   c.run([&] {
     if (!c.ended(id)) return false;
@@ -235,6 +236,22 @@ TEST(ProxyPush, PromisesLearnedAssetsAtOnceAndFetchesThemFromTheUpstream) {
   for (const auto& [sid, path] : again.promised) promised.push_back(path);
   std::sort(promised.begin(), promised.end());
   EXPECT_EQ(promised, (std::vector<std::string>{"/css/site.css", "/js/app.js"}));  // the 404 is not pushed again
+}
+
+TEST(ProxyPush, TheCacheDigestOfPushedAssetsStopsPushingThem) {
+  PushServer s;
+  s.visit("a.test");
+  s.visit("a.test", "/css/site.css");  // the client's own asset requests, as a browser makes after the first page:
+  s.visit("a.test", "/js/app.js");     // their validators become the plan's versions
+  H2Client c(s.port, true);
+  const http2::StreamId id = pushed_get(c, "a.test");
+  const std::string set_cookie = field(c.responses[id.value()], "set-cookie");
+  ASSERT_TRUE(set_cookie.starts_with("h2push-digest=")) << set_cookie;
+  // The digest names the assets at the validators seen through the pushes: the next visit pushes nothing.
+  H2Client again(s.port, true);
+  const http2::StreamId next = pushed_get(again, "a.test", "/", set_cookie.substr(0, set_cookie.find(';')));
+  EXPECT_TRUE(again.promised.empty());
+  EXPECT_EQ(again.bodies[next.value()], kPage);
 }
 
 TEST(ProxyPush, UnstorableFailedOrRefusedFetchesAreCancelledAndStayInThePlan) {
