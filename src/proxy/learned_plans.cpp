@@ -26,9 +26,15 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
-std::string key_of(std::size_t route, std::string_view target) {
-  return std::to_string(route) + " " + std::string(path_of(target));
+// "route host " scopes pages and assets; a host never holds a space (plan_host() of an authority).
+std::string scope_of(std::size_t route, std::string_view host) {
+  return std::to_string(route) + " " + plan_host(host) + " ";
 }
+
+// A page's key: its scope and path (the query ignored). An asset's key keeps the query: "/app.js?v=2" and
+// "/app.js?v=3" are different assets.
+std::string page_key(const std::string& scope, std::string_view target) { return scope + std::string(path_of(target)); }
+std::string asset_key(const std::string& scope, std::string_view target) { return scope + std::string(target); }
 
 // A map whose entries are dropped least recently used first.
 template <class Value>
@@ -56,6 +62,10 @@ class Lru {
       index_.erase(order_.back().first);
       order_.pop_back();
     }
+  }
+  template <class F>
+  void for_each(F f) {
+    for (auto& [key, value] : order_) f(key, value);
   }
   void erase(const std::string& key) {
     const auto it = index_.find(key);
@@ -166,11 +176,21 @@ std::vector<push::Resource> level_one(std::string_view path, std::string_view ht
   return std::move(found.resources);
 }
 
-std::string asset_key(std::size_t route, std::string_view target) {
-  return std::to_string(route) + " " + std::string(target);
-}
-
 }  // namespace
+
+std::string plan_host(std::string_view authority) {
+  std::string_view host = authority;
+  if (host.starts_with('[')) {
+    host = host.substr(0, host.find(']') + 1);  // an IPv6 literal keeps its brackets
+  } else {
+    host = host.substr(0, host.find(':'));
+  }
+  std::string out;
+  for (const char c : host) {
+    if (c != ' ') out += lower(c);
+  }
+  return out;
+}
 
 bool may_learn(const ResponseFacts& f) noexcept {
   if (f.method != "GET" || f.status != 200) return false;
@@ -209,18 +229,19 @@ struct LearnedPlans::Impl {
     bool css = false;
     std::string parsed_version;
     std::vector<push::Resource> children;
+    bool gone = false;  // a push fetch got 404 / 410: left out of plans until seen answered again
   };
-  Asset& asset(std::size_t route, std::string_view target) {
-    const std::string key = asset_key(route, target);
+  Asset& asset(const std::string& scope, std::string_view target) {
+    const std::string key = asset_key(scope, target);
     if (Asset* a = assets.find(key)) return *a;
     ++generation;  // a new entry may push an older one (and what it told the plans) out
     assets.put(key, Asset{});
     return *assets.find(key);
   }
   // Marks the style sheets and modules among `resources` as wanted.
-  void want(std::size_t route, std::span<const push::Resource> resources) {
+  void want(const std::string& scope, std::span<const push::Resource> resources) {
     for (const push::Resource& r : resources) {
-      if (followable(r)) asset(route, r.path).wanted = true;
+      if (followable(r)) asset(scope, r.path).wanted = true;
     }
   }
   LearnOptions options;
@@ -235,34 +256,56 @@ LearnedPlans::~LearnedPlans() = default;
 
 std::size_t LearnedPlans::learn(std::size_t route, std::string_view target, std::string_view html,
                                 std::span<const std::string_view> link_values) {
+  return learn(route, {}, target, html, link_values);
+}
+
+std::size_t LearnedPlans::learn(std::size_t route, std::string_view host, std::string_view target,
+                                std::string_view html, std::span<const std::string_view> link_values) {
+  const std::string scope = scope_of(route, host);
   Page page;
   page.path = std::string(path_of(target));
   page.resources = level_one(page.path, html, link_values, impl_->options);
   const std::size_t count = page.resources.size();
-  const std::string key = key_of(route, page.path);
+  const std::string key = page_key(scope, page.path);
   const std::lock_guard lock(impl_->mutex);
   if (count == 0) {
     impl_->pages.erase(key);
   } else {
-    impl_->want(route, page.resources);
+    impl_->want(scope, page.resources);
     impl_->pages.put(key, std::move(page));
   }
   return count;
 }
 
 void LearnedPlans::expect(std::size_t route, std::string_view target, std::string_view head_html) {
+  expect(route, {}, target, head_html);
+}
+
+void LearnedPlans::expect(std::size_t route, std::string_view host, std::string_view target,
+                          std::string_view head_html) {
   const std::vector<push::Resource> found = level_one(path_of(target), head_html, {}, impl_->options);
+  const std::string scope = scope_of(route, host);
   const std::lock_guard lock(impl_->mutex);
-  impl_->want(route, found);
+  impl_->want(scope, found);
 }
 
 bool LearnedPlans::wants_body(std::size_t route, std::string_view target) const {
+  return wants_body(route, {}, target);
+}
+
+bool LearnedPlans::wants_body(std::size_t route, std::string_view host, std::string_view target) const {
+  const std::string key = asset_key(scope_of(route, host), target);
   const std::lock_guard lock(impl_->mutex);
-  const Impl::Asset* a = impl_->assets.peek(asset_key(route, target));
+  const Impl::Asset* a = impl_->assets.peek(key);
   return a != nullptr && a->wanted;
 }
 
 void LearnedPlans::learn_asset(std::size_t route, std::string_view target, std::string_view etag,
+                               std::string_view last_modified, std::string_view media_type, std::string_view body) {
+  learn_asset(route, {}, target, etag, last_modified, media_type, body);
+}
+
+void LearnedPlans::learn_asset(std::size_t route, std::string_view host, std::string_view target, std::string_view etag,
                                std::string_view last_modified, std::string_view media_type, std::string_view body) {
   const bool css = is_css(media_type);
   if (!css && !is_javascript(media_type)) return;
@@ -279,9 +322,10 @@ void LearnedPlans::learn_asset(std::size_t route, std::string_view target, std::
     children = push::discover_js_module(body, *url, options);
   }
   if (children.size() > impl_->options.max_resources) children.resize(impl_->options.max_resources);
+  const std::string scope = scope_of(route, host);
   const std::lock_guard lock(impl_->mutex);
-  impl_->want(route, children);  // first: touching other entries may drop this one from the LRU
-  Impl::Asset& a = impl_->asset(route, target);
+  impl_->want(scope, children);  // first: touching other entries may drop this one from the LRU
+  Impl::Asset& a = impl_->asset(scope, target);
   ++impl_->generation;
   a.version = std::string(etag.empty() ? last_modified : etag);
   a.media_type = media_type_of(media_type);
@@ -291,19 +335,49 @@ void LearnedPlans::learn_asset(std::size_t route, std::string_view target, std::
   a.children = std::move(children);
 }
 
-void LearnedPlans::forget(std::size_t route, std::string_view target) {
+void LearnedPlans::forget(std::size_t route, std::string_view target) { forget(route, {}, target); }
+
+void LearnedPlans::forget(std::size_t route, std::string_view host, std::string_view target) {
+  const std::string key = page_key(scope_of(route, host), target);
   const std::lock_guard lock(impl_->mutex);
-  impl_->pages.erase(key_of(route, target));
+  impl_->pages.erase(key);
+}
+
+std::size_t LearnedPlans::forget_asset(std::size_t route, std::string_view host, std::string_view target) {
+  const std::string scope = scope_of(route, host);
+  const std::lock_guard lock(impl_->mutex);
+  std::size_t named = 0;
+  impl_->pages.for_each([&](const std::string& key, Page& page) {
+    if (!key.starts_with(scope)) return;
+    const auto is_it = [&](const push::Resource& r) { return r.path == target; };
+    bool found = std::any_of(page.resources.begin(), page.resources.end(), is_it);
+    if (!found && page.plan != nullptr) {
+      found = std::any_of(page.plan->resources.begin(), page.plan->resources.end(),
+                          [&](const push::PlannedResource& p) { return is_it(p.resource); });
+    }
+    named += found ? 1 : 0;
+  });
+  Impl::Asset& a = impl_->asset(scope, target);
+  a.gone = true;
+  ++impl_->generation;
+  return named;
 }
 
 void LearnedPlans::observe_asset(std::size_t route, std::string_view target, std::string_view etag,
                                  std::string_view last_modified, std::uint64_t size, std::string_view media_type) {
+  observe_asset(route, {}, target, etag, last_modified, size, media_type);
+}
+
+void LearnedPlans::observe_asset(std::size_t route, std::string_view host, std::string_view target,
+                                 std::string_view etag, std::string_view last_modified, std::uint64_t size,
+                                 std::string_view media_type) {
+  const std::string scope = scope_of(route, host);
   const std::lock_guard lock(impl_->mutex);
-  // The key keeps the query: "/app.js?v=2" and "/app.js?v=3" are different assets.
-  Impl::Asset& a = impl_->asset(route, target);
+  Impl::Asset& a = impl_->asset(scope, target);
   std::string version(etag.empty() ? last_modified : etag);
   std::string type = media_type_of(media_type);
-  if (a.version == version && a.size == size && a.media_type == type) return;
+  if (!a.gone && a.version == version && a.size == size && a.media_type == type) return;
+  a.gone = false;  // answered again
   a.version = std::move(version);
   a.size = size;
   a.media_type = std::move(type);
@@ -311,17 +385,23 @@ void LearnedPlans::observe_asset(std::size_t route, std::string_view target, std
 }
 
 std::shared_ptr<const push::PagePlan> LearnedPlans::plan(std::size_t route, std::string_view target) const {
-  return plan_in(*impl_, route, target);
+  return plan_in(*impl_, scope_of(route, {}), target);
 }
 
-std::shared_ptr<const push::PagePlan> LearnedPlans::plan_in(Impl& impl, std::size_t route, std::string_view target) {
+std::shared_ptr<const push::PagePlan> LearnedPlans::plan(std::size_t route, std::string_view host,
+                                                         std::string_view target) const {
+  return plan_in(*impl_, scope_of(route, host), target);
+}
+
+std::shared_ptr<const push::PagePlan> LearnedPlans::plan_in(Impl& impl, const std::string& scope,
+                                                            std::string_view target) {
   const std::lock_guard lock(impl.mutex);
-  Page* page = impl.pages.find(key_of(route, target));
+  Page* page = impl.pages.find(page_key(scope, target));
   if (page == nullptr) return nullptr;
-  if (page->plan != nullptr && page->made_at == impl.generation) return page->plan;
+  if (page->made_at == impl.generation) return page->plan;
   const push::PlanOptions options = plan_options(impl.options);
   const ChildrenOf children_of = [&](std::string_view path) -> std::optional<LearnedChildren> {
-    const Impl::Asset* a = impl.assets.peek(asset_key(route, path));
+    const Impl::Asset* a = impl.assets.peek(asset_key(scope, path));
     // Children follow their parent's validator: a new version seen and not parsed yet hides the old children.
     if (a == nullptr || !a->parsed || a->parsed_version != a->version) return std::nullopt;
     return LearnedChildren{a->css, a->children};
@@ -330,12 +410,17 @@ std::shared_ptr<const push::PagePlan> LearnedPlans::plan_in(Impl& impl, std::siz
   push::detail::StatMemo stats(any);
   auto plan = std::make_shared<push::PagePlan>(push::detail::make_plan(
       page->path, walk_levels(page->path, page->resources, children_of, options), stats, {}, options));
+  std::erase_if(plan->resources, [&](const push::PlannedResource& planned) {
+    const Impl::Asset* a = impl.assets.peek(asset_key(scope, planned.resource.path));
+    return a != nullptr && a->gone;
+  });
   for (push::PlannedResource& planned : plan->resources) {
     planned.stat = {};
-    if (const Impl::Asset* a = impl.assets.peek(asset_key(route, planned.resource.path))) {
+    if (const Impl::Asset* a = impl.assets.peek(asset_key(scope, planned.resource.path))) {
       planned.stat = {a->version, a->size, a->media_type};
     }
   }
+  if (plan->resources.empty()) plan = nullptr;
   page->plan = plan;
   page->made_at = impl.generation;
   return plan;
@@ -351,7 +436,7 @@ std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> LearnedPl
   return [impl = impl_, route_of = std::move(route_of)](std::string_view path) {
     const auto route = route_of(path);
     if (!route) return std::shared_ptr<const push::PagePlan>();
-    return plan_in(*impl, *route, path);
+    return plan_in(*impl, scope_of(*route, {}), path);
   };
 }
 

@@ -1,5 +1,5 @@
-// src/proxy/learned_plans.hpp: what the proxy learned about its upstream's pages. Per route and URL path (query
-// ignored) it keeps what the page's HTML named (level 1, found as the site planner finds it, on a copy of the
+// src/proxy/learned_plans.hpp: what the proxy learned about its upstream's pages. Per route, host and URL path
+// (query ignored) it keeps what the page's HTML named (level 1, found as the site planner finds it, on a copy of the
 // streamed body); per asset, the validators (ETag, else Last-Modified) seen on its responses and, for the style
 // sheets and modules those pages name, what their bodies named (levels 2 and deeper, learned_levels.hpp), valid
 // while the asset keeps the validator it had when parsed. Bounded by LRUs of pages and of assets. Relearning a page
@@ -62,6 +62,12 @@ class BodyCapture {
   bool overflowed_ = false;
 };
 
+// The host part of a plan's key: the request's authority lowercased, without its port ("[::1]:8443" -> "[::1]").
+std::string plan_host(std::string_view authority);
+
+// Pages, asset validators and children are kept per route and host (plan_host() of the request's authority), so two
+// sites behind one route never mix. Each call names the host; the overloads without one use a scope of their own
+// (host "").
 class LearnedPlans {
  public:
   explicit LearnedPlans(LearnOptions options = {});
@@ -100,6 +106,23 @@ class LearnedPlans {
   std::shared_ptr<const push::PagePlan> plan(std::size_t route, std::string_view target) const;
   std::size_t pages() const;
 
+  // The same per host.
+  std::size_t learn(std::size_t route, std::string_view host, std::string_view target, std::string_view html,
+                    std::span<const std::string_view> link_values = {});
+  void expect(std::size_t route, std::string_view host, std::string_view target, std::string_view head_html);
+  bool wants_body(std::size_t route, std::string_view host, std::string_view target) const;
+  void learn_asset(std::size_t route, std::string_view host, std::string_view target, std::string_view etag,
+                   std::string_view last_modified, std::string_view media_type, std::string_view body);
+  void forget(std::size_t route, std::string_view host, std::string_view target);
+  void observe_asset(std::size_t route, std::string_view host, std::string_view target, std::string_view etag,
+                     std::string_view last_modified, std::uint64_t size, std::string_view media_type);
+  std::shared_ptr<const push::PagePlan> plan(std::size_t route, std::string_view host, std::string_view target) const;
+  // An asset that is gone (a push fetch answered 404 or 410): left out of every plan of the route and host, at any
+  // level (a plan left with nothing is null), and remembered as gone, so that relearning a page still naming it does
+  // not plan it again, until observe_asset() sees it answered again. Returns the pages of the scope whose plan named
+  // it.
+  std::size_t forget_asset(std::size_t route, std::string_view host, std::string_view target);
+
   // A PlanLookup for the PushPolicy (src/server/push_policy.hpp): `route_of` maps a path to its route, nullopt when
   // no route or its learning is off.
   std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> lookup(
@@ -107,7 +130,7 @@ class LearnedPlans {
 
  private:
   struct Impl;
-  static std::shared_ptr<const push::PagePlan> plan_in(Impl& impl, std::size_t route, std::string_view target);
+  static std::shared_ptr<const push::PagePlan> plan_in(Impl& impl, const std::string& scope, std::string_view target);
   std::shared_ptr<Impl> impl_;  // shared with the lookups handed out
 };
 

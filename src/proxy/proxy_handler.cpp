@@ -5,7 +5,9 @@
 #include <charconv>
 #include <cstdio>
 
+#include "proxy/push_fetch.hpp"
 #include "server/exchange.hpp"
+#include "server/site_handler.hpp"
 
 namespace h2push::proxy {
 namespace {
@@ -105,13 +107,14 @@ void Forward::on_head(const UpstreamHead& head) {
   } else if (r.learn && x.request().method == "GET" && head.status == 200) {
     const std::string_view type = field_of(head.fields, "content-type");
     if (type.substr(0, 9) == "text/html") {
-      learned.forget(route, x.request().target);  // no-store, private or encoded: never learned
+      learned.forget(route, x.request().authority, x.request().target);  // no-store, private or encoded: never learned
     } else {
       etag = field_of(head.fields, "etag");
       last_modified = field_of(head.fields, "last-modified");
       media_type = type;
-      learned.observe_asset(route, x.request().target, etag, last_modified, length_of(head.fields), type);
-      if (may_learn_asset(facts) && learned.wants_body(route, x.request().target)) {
+      learned.observe_asset(route, x.request().authority, x.request().target, etag, last_modified,
+                            length_of(head.fields), type);
+      if (may_learn_asset(facts) && learned.wants_body(route, x.request().authority, x.request().target)) {
         asset.emplace(LearnOptions{}.max_capture_bytes);
       }
     }
@@ -128,7 +131,8 @@ void Forward::on_data(std::span<const std::byte> data) {
     // The head has passed: its style sheets and modules may be asked for before the page ends. Parsed after the
     // flush of this chunk, which is already posted.
     asio::post(x.executor(), [self = shared_from_this()] {
-      self->site->learned(self->route).expect(self->route, self->exchange->request().target, self->page->head());
+      const server::Request& request = self->exchange->request();
+      self->site->learned(self->route).expect(self->route, request.authority, request.target, self->page->head());
     });
   }
   if (asset) asset->append(text);
@@ -150,13 +154,15 @@ void Forward::learn_after_flush() {
   asio::post(exchange->executor(), [self = shared_from_this()] {
     LearnedPlans& learned = self->site->learned(self->route);
     const std::string_view target = self->exchange->request().target;
+    const std::string_view host = self->exchange->request().authority;
     if (self->page && (self->page->complete() || self->page->head_seen())) {
       // A page longer than the capture is learned from its head alone.
       const std::vector<std::string_view> values(self->links.begin(), self->links.end());
-      learned.learn(self->route, target, self->page->text(), values);
+      learned.learn(self->route, host, target, self->page->text(), values);
     }
     if (self->asset && !self->asset->overflowed()) {
-      learned.learn_asset(self->route, target, self->etag, self->last_modified, self->media_type, self->asset->text());
+      learned.learn_asset(self->route, host, target, self->etag, self->last_modified, self->media_type,
+                          self->asset->text());
     }
   });
 }
@@ -173,17 +179,24 @@ ProxySite::ProxySite(std::vector<Route> routes) : routes_(std::move(routes)) {
     o.max_pages = r.max_learned_pages;
     o.max_assets = r.max_learned_assets;
     learned_.push_back(std::make_shared<LearnedPlans>(o));
+    push_files_.emplace_back();
+    if (r.static_root.empty()) continue;
+    server::StaticOptions files;
+    files.root = r.static_root;
+    auto static_files = std::make_shared<server::StaticFiles>(std::move(files));
+    if (!static_files->ready() && error_.empty()) {
+      error_ = "static_root " + r.static_root + ": " + static_files->error();
+    }
+    push_files_.back() = std::make_shared<server::SiteHandler>(std::move(static_files));
   }
 }
 
-std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> ProxySite::plan_lookup() const {
-  return [routes = routes_, learned = learned_](std::string_view path) -> std::shared_ptr<const push::PagePlan> {
-    std::optional<std::size_t> best;
-    for (std::size_t i = 0; i < routes.size(); ++i) {
-      if (!routes[i].learn || !prefix_matches(routes[i].prefix, path)) continue;
-      if (!best || routes[i].prefix.size() > routes[*best].prefix.size()) best = i;
-    }
-    return best ? learned[*best]->plan(*best, path) : nullptr;
+server::PlanLookup ProxySite::plan_lookup() const {
+  return [routes = routes_, learned = learned_](std::string_view host,
+                                                std::string_view path) -> std::shared_ptr<const push::PagePlan> {
+    const auto route = select_route(routes, host, path);  // the route that will answer the page
+    if (!route || !routes[*route].learn) return nullptr;
+    return learned[*route]->plan(*route, host, path);
   };
 }
 
@@ -197,6 +210,10 @@ server::Response ProxyHandler::handle(const server::Request&) {
 }
 
 void ProxyHandler::start(std::shared_ptr<server::Exchange> x) {
+  if (x->pushed()) {
+    start_push_fetch(std::move(x), site_, *upstream_);
+    return;
+  }
   const server::Request& request = x->request();
   const auto route = select_route(site_->routes(), request.authority, request.target);
   if (!route) {

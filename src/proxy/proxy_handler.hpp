@@ -16,6 +16,7 @@
 #include "proxy/routes.hpp"
 #include "proxy/upstream.hpp"
 #include "server/handler.hpp"
+#include "server/push_policy.hpp"
 
 namespace h2push::proxy {
 
@@ -25,13 +26,19 @@ class ProxySite {
   explicit ProxySite(std::vector<Route> routes);
   const std::vector<Route>& routes() const noexcept { return routes_; }
   LearnedPlans& learned(std::size_t route) { return *learned_[route]; }
-  // A PlanLookup for server::PushPolicy. It sees only the path: the route is the longest prefix among routes
-  // that learn, whatever their host.
-  std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> plan_lookup() const;
+  // The handler of a route's static_root (pushed assets from disk), null when it has none.
+  server::Handler* push_files(std::size_t route) const { return push_files_[route].get(); }
+  // Why a static_root cannot be served ("" when every one can).
+  const std::string& error() const noexcept { return error_; }
+  // A PlanLookup for server::PushPolicy: the plan learned for the request's host and path on the route that
+  // answers it (select_route()); none when that route does not learn.
+  server::PlanLookup plan_lookup() const;
 
  private:
   std::vector<Route> routes_;
   std::vector<std::shared_ptr<LearnedPlans>> learned_;
+  std::vector<std::shared_ptr<server::Handler>> push_files_;  // SiteHandler over StaticFiles (thread-safe)
+  std::string error_;
 };
 
 class ProxyHandler final : public server::Handler {
@@ -41,9 +48,11 @@ class ProxyHandler final : public server::Handler {
 
   ProxyHandler(std::shared_ptr<ProxySite> site, std::shared_ptr<Upstream> upstream);
 
-  // Push responses: the proxy does not fetch pushed assets yet (docs/proxy.md), so nothing is promised.
+  // Not used: requests and pushes both go through start() (asynchronous_pushes()). Answers 404.
   server::Response handle(const server::Request& request) override;
   bool asynchronous() const noexcept override { return true; }
+  // Promised streams are fetched from the upstream like requests (push_fetch.hpp).
+  bool asynchronous_pushes() const noexcept override { return true; }
   void start(std::shared_ptr<server::Exchange> exchange) override;
 
  private:

@@ -35,6 +35,7 @@ struct Route {
   bool learn = true;                                   // learn pages' assets for push and Early Hints
   std::size_t max_learned_pages = 1024;
   std::size_t max_learned_assets = 16384;  // assets' validators and learned children (LRU)
+  std::string static_root{};  // pushed assets served from this directory instead of the upstream; empty: none
   friend bool operator==(const Route&, const Route&) = default;
 };
 

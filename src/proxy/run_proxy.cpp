@@ -22,13 +22,18 @@ int run_proxy(const server::ServerConfig& config, std::FILE* out) {
       return 1;
     }
     routes.push_back({c.prefix, c.host, *upstream, c.connect_timeout, c.response_timeout, c.learn,
-                      static_cast<std::size_t>(c.max_learned_pages), static_cast<std::size_t>(c.max_learned_assets)});
+                      static_cast<std::size_t>(c.max_learned_pages), static_cast<std::size_t>(c.max_learned_assets),
+                      c.static_root.string()});
   }
   if (routes.empty()) {
     std::fprintf(stderr, "h2push: no upstream: give --upstream or [[proxy]] routes\n");
     return 1;
   }
   auto site = std::make_shared<ProxySite>(std::move(routes));
+  if (const std::string& error = site->error(); !error.empty()) {
+    std::fprintf(stderr, "h2push: %s\n", error.c_str());
+    return 1;
+  }
 
   server::ServerOptions options;
   for (const server::Address& a : config.server.http)

@@ -372,7 +372,8 @@ std::string to_toml(const ServerConfig& config) {
            "\nresponse_timeout = " + detail::quote(format_duration(route.response_timeout)) +
            "\nlearn = " + (route.learn ? "true" : "false") +
            "\nmax_learned_pages = " + std::to_string(route.max_learned_pages) +
-           "\nmax_learned_assets = " + std::to_string(route.max_learned_assets) + "\n";
+           "\nmax_learned_assets = " + std::to_string(route.max_learned_assets) +
+           "\nstatic_root = " + detail::quote(route.static_root.string()) + "\n";
   }
   return out;
 }

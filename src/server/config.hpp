@@ -196,6 +196,7 @@ struct ProxyRouteConfig {
   bool learn = true;                                   // learn pages' assets for push and Early Hints
   std::uint64_t max_learned_pages = 1024;              // pages remembered (least recently used dropped)
   std::uint64_t max_learned_assets = 16384;            // assets' validators and children remembered (LRU)
+  std::filesystem::path static_root{};                 // pushed assets served from here; empty: from the upstream
   friend bool operator==(const ProxyRouteConfig&, const ProxyRouteConfig&) = default;
 };
 

@@ -325,7 +325,8 @@ class Reader {
                       ProxyRouteConfig& route) {
     static const std::vector<std::string_view> kKeys = {
         "prefix",           "host",  "upstream",          "connect_timeout",
-        "response_timeout", "learn", "max_learned_pages", "max_learned_assets"};
+        "response_timeout", "learn", "max_learned_pages", "max_learned_assets",
+        "static_root"};
     const std::string key = field_key(base, name);
     std::string* text_out = name == "prefix"     ? &route.prefix
                             : name == "host"     ? &route.host
@@ -345,6 +346,10 @@ class Reader {
                                     : parse_duration(text->get());
       if (parsed && parsed->count() >= 1 && parsed->count() <= 3'600'000) return void(*duration_out = *parsed);
       return fail(value.source(), key, "expected a duration between 1ms and 1h, got " + got(value));
+    }
+    if (name == "static_root") {
+      if (const auto* text = value.as_string()) return void(route.static_root = text->get());
+      return fail(value.source(), key, "expected a string (a directory), got " + got(value));
     }
     if (name == "learn") {
       if (const auto* flag = value.as_boolean()) return void(route.learn = flag->get());
@@ -375,6 +380,7 @@ void resolve_relative_paths(ServerConfig& config, const std::filesystem::path& b
   resolve(config.tls.cert, base);
   resolve(config.tls.key, base);
   resolve(config.push.manifest, base);
+  for (ProxyRouteConfig& route : config.proxy) resolve(route.static_root, base);
   for (LogSink* sink : {&config.logging.access_log, &config.logging.error_log}) {
     if (sink->kind == LogSink::Kind::file) resolve(sink->file, base);
   }

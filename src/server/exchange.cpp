@@ -71,7 +71,7 @@ BodySource::Read read_streamed(auto& s, std::span<std::byte> out) {
 }  // namespace
 
 Exchange::Exchange(ExchangeSink* sink, std::shared_ptr<void> keep_alive, std::uint64_t key, const Request& request,
-                   asio::any_io_executor executor, bool request_has_body)
+                   asio::any_io_executor executor, bool request_has_body, bool pushed)
     : sink_(sink),
       keep_alive_(std::move(keep_alive)),
       key_(key),
@@ -80,13 +80,18 @@ Exchange::Exchange(ExchangeSink* sink, std::shared_ptr<void> keep_alive, std::ui
       executor_(std::move(executor)),
       started_(std::chrono::steady_clock::now()),
       has_body_(request_has_body),
+      pushed_(pushed),
       body_ended_(!request_has_body),
       held_end_(!request_has_body) {}
 
 Exchange::~Exchange() {
   if (sink_ == nullptr) return;
   if (unconsumed_ != 0) sink_->exchange_consume(key_, unconsumed_);
-  if (!responded_) {
+  if (!responded_ && !complete_) {
+    if (pushed_) {
+      (void)cancel_push(500);
+      return;
+    }
     Fields fields{{"content-length", "0"}};
     (void)submit_final(500, fields, nullptr, 0);
   } else if (streamed_ != nullptr && !streamed_->end && !complete()) {
@@ -101,7 +106,7 @@ void Exchange::session_set_push(std::string set_cookie, std::string log_suffix) 
 }
 
 bool Exchange::inform(int status, const Fields& fields) {
-  if (!open() || responded_ || status < 100 || status > 199 || status == 101) return false;
+  if (!open() || responded_ || pushed_ || status < 100 || status > 199 || status == 101) return false;
   const std::string code = std::to_string(status);
   std::vector<hpack::Header> headers{{":status", code}};
   for (const auto& [name, value] : fields) headers.push_back({name, value});
@@ -127,13 +132,23 @@ bool Exchange::submit_final(int status, Fields& fields, std::unique_ptr<BodySour
   return ok;
 }
 
+bool Exchange::cancel_push(int status) {
+  sink_->exchange_cancel(key_);
+  complete_ = true;
+  on_gone_ = nullptr;
+  sink_->exchange_log(view_, status, 0, std::chrono::steady_clock::now() - started_, "push-cancelled");
+  return false;
+}
+
 bool Exchange::respond(Response response) {
   if (!open() || responded_ || response.status < 200 || response.status > 999) return false;
+  if (pushed_ && !pushable_response(response.status, response.fields)) return cancel_push(response.status);
   return submit_final(response.status, response.fields, std::move(response.body), response.content_length.value_or(0));
 }
 
 bool Exchange::respond_streaming(int status, Fields fields, std::optional<std::uint64_t> content_length) {
   if (!open() || responded_ || status < 200 || status > 999) return false;
+  if (pushed_ && !pushable_response(status, fields)) return cancel_push(status);
   if (content_length) fields.emplace_back("content-length", std::to_string(*content_length));
   streamed_ = std::make_shared<Streamed>();
   streamed_->executor = executor_;
@@ -168,6 +183,10 @@ void Exchange::resume() {
 void Exchange::abort() {
   if (!open()) return;
   on_gone_ = nullptr;  // not called after abort()
+  if (!responded_ && pushed_) {
+    (void)cancel_push(502);
+    return;
+  }
   if (!responded_) {
     Fields fields{{"content-length", "0"}};
     (void)submit_final(502, fields, nullptr, 0);

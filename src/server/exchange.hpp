@@ -15,6 +15,12 @@
 // or the connection closes, which breaks such cycles.
 // Releasing it before the response is complete aborts it: no response yet gives 500, a started body is cut (HTTP/2:
 // RST_STREAM; HTTP/1.1: the connection closes, the only way to signal a truncated message).
+//
+// Pushes (Handler::asynchronous_pushes()): the session promises a planned resource at once and hands the promised
+// stream to start() as an exchange whose pushed() is true and whose request() is the promised GET. It takes no 1xx;
+// its response must be a 200 the client may store (pushable_response(), src/server/session_push.hpp), anything else
+// resets the promised stream with RST_STREAM(CANCEL) ("not needed, fetch it yourself"), as do abort() and releasing
+// it before the response. A body cut after the head is RST_STREAM(INTERNAL_ERROR), as for any response.
 #pragma once
 
 #include <chrono>
@@ -52,6 +58,7 @@ class ExchangeSink {
   virtual void exchange_consume(std::uint64_t key, std::size_t n) = 0;  // request body octets used
   virtual void exchange_want_body(std::uint64_t key) = 0;               // HTTP/1.1: send 100 Continue if expected
   virtual void exchange_abort(std::uint64_t key) = 0;                   // reset the stream / close the connection
+  virtual void exchange_cancel(std::uint64_t key) = 0;  // HTTP/2: RST_STREAM(CANCEL), a push given up before its head
   virtual void exchange_log(const Request& request, int status, std::uint64_t length,
                             std::chrono::steady_clock::duration took, std::string_view suffix) = 0;
 
@@ -64,9 +71,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   using BodyCallback = std::function<void(std::span<const std::byte> chunk, bool end)>;
 
   // Made by the session. `request_has_body`: the request announced content (HTTP/1.1 framing, HTTP/2 no
-  // END_STREAM on its HEADERS).
+  // END_STREAM on its HEADERS). `pushed`: a promised stream (HTTP/2 server push).
   Exchange(ExchangeSink* sink, std::shared_ptr<void> keep_alive, std::uint64_t key, const Request& request,
-           asio::any_io_executor executor, bool request_has_body);
+           asio::any_io_executor executor, bool request_has_body, bool pushed = false);
   ~Exchange();
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
@@ -76,9 +83,11 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   // The client is still there and the final response is not complete.
   bool open() const noexcept { return sink_ != nullptr && !complete(); }
   bool responded() const noexcept { return responded_; }
+  // A promised stream: the response to a push the session already promised (see the top of this file).
+  bool pushed() const noexcept { return pushed_; }
 
   // A 1xx response before the final one (103 Early Hints, 100). 101 is refused. False if not sent (HTTP/1.0
-  // client, closed stream, after the final response).
+  // client, closed stream, after the final response, a pushed exchange).
   bool inform(int status, const Fields& fields);
   // The final response with a body pulled from response.body: a source returning 0 octets without `end` means
   // "nothing yet"; call resume() when it has more.
@@ -95,7 +104,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   // The body source given to respond() has more octets now.
   void resume();
   // Gives up: RST_STREAM(INTERNAL_ERROR) on HTTP/2; on HTTP/1.1 the connection closes (after a 502 when no
-  // response was sent, so the error reaches the client).
+  // response was sent, so the error reaches the client). A push without its head yet: RST_STREAM(CANCEL).
   void abort();
 
   // Called once if the client goes away (stream reset, connection closed, request body broken) before the final
@@ -122,6 +131,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   bool complete() const noexcept { return complete_ || (body_done_ != nullptr && *body_done_); }
   bool submit_final(int status, Fields& fields, std::unique_ptr<BodySource> body, std::uint64_t length);
   void deliver_held();
+  bool cancel_push(int status);  // resets a promised stream (CANCEL) and logs it; returns false
 
   ExchangeSink* sink_;
   std::shared_ptr<void> keep_alive_;
@@ -132,6 +142,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::chrono::steady_clock::time_point started_;
   std::string set_cookie_, log_suffix_;
   bool has_body_;
+  bool pushed_;
   bool responded_ = false;
   bool complete_ = false;  // the final response and all of its body are queued (or it failed)
   bool body_ended_ = false;

@@ -51,13 +51,17 @@ class Handler {
  public:
   virtual ~Handler() = default;
   // Called on the connection's worker thread; must not block. Also used for the responses of pushes (a synchronous
-  // GET whose 200 is worth promising), whatever asynchronous() says.
+  // GET whose 200 is worth promising) unless asynchronous_pushes() says otherwise.
   virtual Response handle(const Request& request) = 0;
   // True: requests go to start() instead of handle(), with an Exchange the handler answers through when it likes
   // (a reverse proxy, an application that thinks). The push policy's 103 and pushes are sent before start().
   virtual bool asynchronous() const noexcept { return false; }
   // Called on the connection's worker thread; must not block. The handler keeps `exchange` until it has answered.
   virtual void start(std::shared_ptr<Exchange> exchange) { (void)exchange; }
+  // True (with asynchronous()): the policy's pushes are promised at once, without asking handle(), and each promised
+  // stream goes to start() as an Exchange whose pushed() is true, answered when the handler has the response (a
+  // proxy fetching it from its upstream). A response that is not a storable 200 resets the promised stream.
+  virtual bool asynchronous_pushes() const noexcept { return false; }
 };
 
 }  // namespace h2push::server

@@ -57,7 +57,7 @@ std::string push_log_suffix(const PushDecision& decision, std::uint64_t pushed_b
 }
 
 PlanLookup plans_of(std::shared_ptr<push::SitePlanner> planner) {
-  return [planner = std::move(planner)](std::string_view path) { return planner->plan(path); };
+  return [planner = std::move(planner)](std::string_view, std::string_view path) { return planner->plan(path); };
 }
 
 PushPolicy::PushPolicy(PlanLookup plans, PushConfig config) : plans_(std::move(plans)), config_(std::move(config)) {}
@@ -76,7 +76,7 @@ PushDecision PushPolicy::decide(const Request& request, const ClientView& client
   if (!may_be_page(path)) return decision;
   const PushMode mode = push_mode_for(config_, path);
   if (mode == PushMode::off) return decision;
-  decision.plan = plans_(path);
+  decision.plan = plans_(request.authority, path);
   if (decision.plan == nullptr) return decision;
   decision.navigation = true;
   decision.think_time = config_.think_time;

@@ -40,10 +40,11 @@ struct PushDecision {
 std::string push_log_suffix(const PushDecision& decision, std::uint64_t pushed_bytes);
 
 // Where the plans come from: the static site's SitePlanner (`serve`), or what a proxy learned from its upstream's
-// pages. Returns null for a path with no plan (not an HTML page, or not learned yet). Called from worker threads.
-using PlanLookup = std::function<std::shared_ptr<const push::PagePlan>(std::string_view path)>;
+// pages. `host` is the request's :authority (or Host), as the client sent it; `path` its path without the query.
+// Returns null for a page with no plan (not an HTML page, or not learned yet). Called from worker threads.
+using PlanLookup = std::function<std::shared_ptr<const push::PagePlan>(std::string_view host, std::string_view path)>;
 
-// A PlanLookup over a SitePlanner.
+// A PlanLookup over a SitePlanner (one site: the host is not looked at).
 PlanLookup plans_of(std::shared_ptr<push::SitePlanner> planner);
 
 class PushPolicy {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <span>
@@ -250,23 +251,26 @@ class ProtocolSession : public Session, public ExchangeSink {
   }
 
   // Answers `request` on `id`: first what the push policy says (a 103, PUSH_PROMISEs and the pushed responses),
-  // then the handler's response — at once, or after the configured think time.
+  // then the handler's response — at once, or after the configured think time. Asynchronous pushes
+  // (Handler::asynchronous_pushes()) are promised here and handed to the handler right after the page's request.
   // `has_body`: the request announced content (given to an asynchronous handler's exchange).
   void respond(const Request& request, Id id, bool has_body = false) {
     PushDecision decision;
     if (worker_.push != nullptr) decision = worker_.push->decide(request, client_view(request));
     if (!decision.hints.empty()) send_hints(id, decision.hints);
     std::uint64_t pushed_bytes = 0;
-    if constexpr (std::is_same_v<Core, http2::Connection>) pushed_bytes = send_pushes(request, id, decision);
+    std::vector<std::shared_ptr<Exchange>> pushed;
+    if constexpr (kHttp2) pushed_bytes = send_pushes(request, id, decision, pushed);
     std::string log_suffix = push_log_suffix(decision, pushed_bytes);
     std::shared_ptr<Exchange> exchange;
-    if (worker_.handler->asynchronous()) exchange = open_exchange(request, id, has_body);
+    if (worker_.handler->asynchronous()) exchange = open_exchange(request, key_of(id), has_body);
     if (decision.think_time.count() > 0) {
       defer(request, id, std::move(decision.set_cookie), std::move(log_suffix), decision.think_time,
             std::move(exchange));
-      return;
+    } else {
+      respond_now(request, id, decision.set_cookie, log_suffix, std::move(exchange));
     }
-    respond_now(request, id, decision.set_cookie, log_suffix, std::move(exchange));
+    for (std::shared_ptr<Exchange>& x : pushed) worker_.handler->start(std::move(x));
   }
 
   static std::uint64_t key_of(Id id) {
@@ -324,6 +328,18 @@ class ProtocolSession : public Session, public ExchangeSink {
                         std::unique_ptr<BodySource> body) override {
     const bool has_body = body != nullptr;
     if (!conn_.submit_response(id_of(key), fields, !has_body)) return false;
+    if (const auto push = push_record_.open.find(static_cast<std::uint32_t>(key)); push != push_record_.open.end()) {
+      // An asynchronous push's response: its octets count for the connection's record (and a refusal's waste).
+      for (const hpack::Header& f : fields) {
+        if (f.name == "content-length")
+          push_record_.pushed_bytes += std::strtoull(std::string(f.value).c_str(), nullptr, 10);
+      }
+      if (has_body) {
+        body = std::make_unique<CountingBody>(std::move(body), push->second.progress);
+      } else {
+        push->second.progress->done = true;
+      }
+    }
     if (has_body) (void)conn_.send_body(id_of(key), std::move(body));
     schedule_output();
     return true;
@@ -345,6 +361,15 @@ class ProtocolSession : public Session, public ExchangeSink {
       (void)conn_.reset_stream(id_of(key), http2::ErrorCode::internal_error);
     } else {
       conn_.abort();  // a truncated HTTP/1.1 message can only be signalled by closing
+    }
+    schedule_output();
+  }
+  void exchange_cancel(std::uint64_t key) override {
+    if constexpr (kHttp2) {
+      (void)conn_.reset_stream(id_of(key), http2::ErrorCode::cancel);
+      push_record_.open.erase(static_cast<std::uint32_t>(key));  // given up by us: not a refusal
+    } else {
+      conn_.abort();
     }
     schedule_output();
   }
@@ -370,11 +395,12 @@ class ProtocolSession : public Session, public ExchangeSink {
   PushRecord push_record_;
 
  private:
-  std::shared_ptr<Exchange> open_exchange(const Request& request, Id id, bool has_body) {
+  std::shared_ptr<Exchange> open_exchange(const Request& request, std::uint64_t key, bool has_body,
+                                          bool pushed = false) {
     std::erase_if(exchanges_, [](const auto& entry) { return entry.second.expired(); });
     auto exchange =
-        std::make_shared<Exchange>(this, shared_from_this(), key_of(id), request, stream_.get_executor(), has_body);
-    exchanges_[key_of(id)] = exchange;
+        std::make_shared<Exchange>(this, shared_from_this(), key, request, stream_.get_executor(), has_body, pushed);
+    exchanges_[key] = exchange;
     return exchange;
   }
 
@@ -440,62 +466,82 @@ class ProtocolSession : public Session, public ExchangeSink {
     if (conn_.submit_informational(id, fields_)) ++push_record_.hints;
   }
 
-  // HTTP/2: a PUSH_PROMISE per planned resource the handler answers with 200, then its response, at an urgency below
-  // the page's. Returns the body octets pushed.
+  // HTTP/2: a PUSH_PROMISE per planned resource, at an urgency below the page's. A synchronous handler answers the
+  // pushed request first (only a storable 200 is promised) and its response follows at once; an asynchronous one
+  // (Handler::asynchronous_pushes()) gets each promised stream as an exchange, appended to `pushed` for the caller to
+  // start. Returns the body octets pushed synchronously.
   template <class PushId>
-  std::uint64_t send_pushes(const Request& request, PushId parent, const PushDecision& decision) {
+  std::uint64_t send_pushes(const Request& request, PushId parent, const PushDecision& decision,
+                            std::vector<std::shared_ptr<Exchange>>& pushed) {
     std::uint64_t bytes = 0;
+    const bool async = worker_.handler->asynchronous() && worker_.handler->asynchronous_pushes();
     const std::string_view accept_encoding = request.field("accept-encoding");
+    const hpack::Header pushed_fields[] = {{"accept-encoding", accept_encoding}};
     for (const push::PlannedResource* planned : decision.pushes) {
-      const hpack::Header pushed_fields[] = {{"accept-encoding", accept_encoding}};
-      Request pushed;
-      pushed.method = "GET";
-      pushed.scheme = request.scheme;
-      pushed.authority = request.authority;
-      pushed.target = planned->resource.path;
-      pushed.fields = std::span(pushed_fields, accept_encoding.empty() ? 0 : 1);
-      pushed.protocol = request.protocol;
-      pushed.remote = request.remote;
-      Response response = worker_.handler->handle(pushed);
-      if (response.status != 200 || !storable(response)) continue;  // only what a GET would get and keep
-      const hpack::Header promise[] = {{":method", "GET"},
-                                       {":scheme", request.scheme},
-                                       {":authority", request.authority},
-                                       {":path", planned->resource.path},
-                                       {"accept-encoding", accept_encoding}};
-      auto promised = conn_.submit_push_promise(parent, std::span(promise, accept_encoding.empty() ? 4 : 5));
-      if (!promised) break;  // push disabled, going away, or the parent is gone: no more promises
-      const auto page = std::min<int>(7, 1 + static_cast<int>(decision.page_urgency));
-      conn_.set_priority(*promised, {static_cast<std::uint8_t>(std::max<int>(planned->urgency, page)), false});
-      fields_.clear();
-      const std::string status = "200";
-      fields_.push_back({":status", status});
-      for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
-      if (!conn_.submit_response(*promised, fields_, response.body == nullptr)) continue;
-      auto progress = std::make_shared<BodyProgress>();
-      if (response.body != nullptr) {
-        auto body = watch_body(promised->value(), std::make_unique<CountingBody>(std::move(response.body), progress));
-        if (!conn_.send_body(*promised, std::move(body))) unwatch_body(promised->value());
-      } else {
-        progress->done = true;
+      Request promised_request;
+      promised_request.method = "GET";
+      promised_request.scheme = request.scheme;
+      promised_request.authority = request.authority;
+      promised_request.target = planned->resource.path;
+      promised_request.fields = std::span(pushed_fields, accept_encoding.empty() ? 0 : 1);
+      promised_request.protocol = request.protocol;
+      promised_request.remote = request.remote;
+      if (async) {
+        const auto promised = promise(parent, promised_request, *planned, decision);
+        if (!promised) break;  // push disabled, going away, or the parent is gone: no more promises
+        auto exchange = open_exchange(promised_request, promised->value(), false, true);
+        exchange->session_set_push({}, "pushed");
+        push_record_.on_promise(promised->value(), planned->resource.path, std::make_shared<BodyProgress>());
+        pushed.push_back(std::move(exchange));
+        continue;
       }
-      push_record_.on_promise(promised->value(), planned->resource.path, progress);
-      const std::uint64_t length = response.content_length.value_or(0);
-      bytes += length;
-      push_record_.pushed_bytes += length;
-      if (worker_.access_log != nullptr) worker_.access_log->write(pushed, 200, length, {}, "pushed");
+      Response response = worker_.handler->handle(promised_request);
+      if (!pushable_response(response.status, response.fields)) continue;  // only what a GET would get and keep
+      const auto promised = promise(parent, promised_request, *planned, decision);
+      if (!promised) break;
+      const auto length = push_now(*promised, std::move(response), planned->resource.path);
+      if (!length) continue;
+      bytes += *length;
+      if (worker_.access_log != nullptr) worker_.access_log->write(promised_request, 200, *length, {}, "pushed");
     }
     return bytes;
   }
 
-  // A pushed response must be one the client may store and reuse for its own request (RFC 9111 §3, RFC 9113 §8.4).
-  static bool storable(const Response& response) {
-    for (const auto& [name, value] : response.fields) {
-      if (name == "cache-control" && value.find("no-store") != std::string::npos) {
-        return false;
-      }
+  // The PUSH_PROMISE of `promised_request` on `parent`, its stream's urgency set; nullopt when it cannot be sent.
+  template <class PushId>
+  std::optional<http2::StreamId> promise(PushId parent, const Request& promised_request,
+                                         const push::PlannedResource& planned, const PushDecision& decision) {
+    const std::string_view accept_encoding = promised_request.field("accept-encoding");
+    const hpack::Header fields[] = {{":method", "GET"},
+                                    {":scheme", promised_request.scheme},
+                                    {":authority", promised_request.authority},
+                                    {":path", promised_request.target},
+                                    {"accept-encoding", accept_encoding}};
+    auto promised = conn_.submit_push_promise(parent, std::span(fields, accept_encoding.empty() ? 4 : 5));
+    if (!promised) return std::nullopt;
+    const auto page = std::min<int>(7, 1 + static_cast<int>(decision.page_urgency));
+    conn_.set_priority(*promised, {static_cast<std::uint8_t>(std::max<int>(planned.urgency, page)), false});
+    return *promised;
+  }
+
+  // A synchronous handler's response on its promised stream; returns its length, nullopt when the stream is gone.
+  std::optional<std::uint64_t> push_now(http2::StreamId promised, Response response, const std::string& path) {
+    fields_.clear();
+    const std::string status = "200";
+    fields_.push_back({":status", status});
+    for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
+    if (!conn_.submit_response(promised, fields_, response.body == nullptr)) return std::nullopt;
+    auto progress = std::make_shared<BodyProgress>();
+    if (response.body != nullptr) {
+      auto body = watch_body(promised.value(), std::make_unique<CountingBody>(std::move(response.body), progress));
+      if (!conn_.send_body(promised, std::move(body))) unwatch_body(promised.value());
+    } else {
+      progress->done = true;
     }
-    return true;
+    push_record_.on_promise(promised.value(), path, progress);
+    const std::uint64_t length = response.content_length.value_or(0);
+    push_record_.pushed_bytes += length;
+    return length;
   }
 
   // The page's response after `delay` (push.think_time): the request is copied, the timer keeps the session alive

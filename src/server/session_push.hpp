@@ -2,10 +2,12 @@
 // call (think time), bodies that count what they sent, and the per-connection record of pushes and refusals.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -50,6 +52,35 @@ class OwnedRequest {
   std::vector<std::pair<std::string, std::string>> names_values_;
   std::vector<hpack::Header> fields_;
 };
+
+// Whether a response may answer a push (RFC 9113 §8.4, RFC 9111 §3): a 200 the client may store and reuse for its own
+// request: no `Cache-Control: no-store` or `private`, and no `Vary` on anything but Accept-Encoding (the only
+// request field a PUSH_PROMISE carries besides the URL, so the client could not match the rest).
+inline bool pushable_response(int status, const std::vector<std::pair<std::string, std::string>>& fields) {
+  if (status != 200) return false;
+  const auto lower = [](std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+    return text;
+  };
+  for (const auto& [name, value] : fields) {
+    const std::string v = lower(value);
+    if (name == "cache-control" &&
+        (v.find("no-store") != std::string::npos || v.find("private") != std::string::npos)) {
+      return false;
+    }
+    if (name != "vary") continue;
+    for (std::size_t start = 0; start <= v.size();) {
+      const std::size_t comma = std::min(v.find(',', start), v.size());
+      std::string_view item = std::string_view(v).substr(start, comma - start);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (!item.empty() && item != "accept-encoding") return false;
+      start = comma + 1;
+    }
+  }
+  return true;
+}
 
 // How much of a pushed body has been produced, and whether all of it.
 struct BodyProgress {

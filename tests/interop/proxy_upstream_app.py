@@ -6,6 +6,8 @@ queries a database first, and serves the page's assets with validators.
 
 /streamed sends the page's head at once and its body after the think time (chunked).
 Faults: /garbage answers no HTTP, /cut closes 10 octets into a 100-octet body, /slow answers after 3 s.
+Pages: / (for a Host starting with "blog." a different page, BLOG_PAGE) and /with-missing.html, which names an
+asset answered 404 (/img/missing.png). Every asset request appends `asset <path> cookie=<0|1> via=<Via>` to FILE.
 It listens on 127.0.0.1 port 0 and prints `PORT <n>` on stdout. For every page it appends `head <t>` to FILE, t
 being time.monotonic() (CLOCK_MONOTONIC, the same clock in every process) when the think time is over and the
 response head is about to be written, so a test can order the proxy's 103 against the app's first byte.
@@ -26,6 +28,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 # The page names the style sheet, the scripts and the logo (level 1); the sheet @imports base.css and names a font
 # and a background (level 2), base.css names another image (level 3); the module imports util.js (level 2). A
 # cross-origin font and a dynamic import are there too, to be left out.
+BLOG_PAGE = b"""<!doctype html><html><head><title>blog</title>
+<link rel="stylesheet" href="/css/blog.css">
+</head><body><h1>The blog</h1></body></html>
+"""
+MISSING_PAGE = b"""<!doctype html><html><head><title>missing</title>
+<link rel="stylesheet" href="/css/site.css">
+</head><body><img src="/img/missing.png" alt=""></body></html>
+"""
 ASSETS = {
     "/css/site.css": (b"text/css", b"""@import url("/css/base.css");
 @font-face { font-family: Body; src: url(/fonts/body.woff2) format("woff2"); }
@@ -40,6 +50,7 @@ body { font-family: Body, sans-serif; background: url(../img/bg.png) }
     "/img/logo.png": (b"image/png", PNG),
     "/img/bg.png": (b"image/png", PNG + b"bg"),
     "/img/base.png": (b"image/png", PNG + b"base"),
+    "/css/blog.css": (b"text/css", b"h1 { color: navy }\n"),
 }
 
 
@@ -49,8 +60,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):  # quiet
         pass
 
+    def note(self, line):
+        with open(self.server.log, "a", encoding="ascii") as f:
+            f.write(line + "\n")
+
     def do_GET(self):
         path = self.path.split("?", 1)[0]
+        if path in ASSETS or path.startswith("/img/"):
+            self.note("asset %s cookie=%d via=%s" % (path, self.headers.get("Cookie") is not None,
+                                                     (self.headers.get("Via") or "").replace(" ", "_")))
         if path in ASSETS:
             kind, body = ASSETS[path]
             self.send_response(200)
@@ -60,15 +78,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
-        if path in ("/", "/index.html"):
+        if path in ("/", "/index.html", "/with-missing.html"):
+            page = PAGE
+            if path == "/with-missing.html":
+                page = MISSING_PAGE
+            elif (self.headers.get("Host") or "").startswith("blog."):
+                page = BLOG_PAGE
             time.sleep(self.server.think)
-            with open(self.server.log, "a", encoding="ascii") as f:
-                f.write("head %.6f\n" % time.monotonic())
+            self.note("head %.6f" % time.monotonic())
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(PAGE)))
+            self.send_header("Content-Length", str(len(page)))
             self.end_headers()
-            self.wfile.write(PAGE)
+            self.wfile.write(page)
             return
         if path == "/streamed":  # the head at once, the body after a think time (chunked)
             self.send_response(200)

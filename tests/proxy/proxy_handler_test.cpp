@@ -71,9 +71,10 @@ std::vector<std::string> link_targets(const std::vector<std::string>& links) {
 
 // A page is learned once its last octets are on their way to the client, on the worker thread: wait (bounded) for
 // the plan before looking at it from this thread.
-std::shared_ptr<const push::PagePlan> wait_for_plan(ProxyServer& s, std::string_view page) {
+// Plans are kept per host: H2Client sends :authority "x", h1_get() Host "a.test".
+std::shared_ptr<const push::PagePlan> wait_for_plan(ProxyServer& s, std::string_view host, std::string_view page) {
   for (int i = 0; i < 500; ++i) {
-    if (auto plan = s.site->learned(0).plan(0, page)) return plan;
+    if (auto plan = s.site->learned(0).plan(0, host, page)) return plan;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return nullptr;
@@ -92,7 +93,7 @@ TEST(ProxyHandler, LearnsThePageThenHintsItBeforeTheUpstreamAnswers) {
     EXPECT_TRUE(first.links.empty());  // nothing known yet
     EXPECT_EQ(first.body, kPageHtml);
   }
-  ASSERT_NE(wait_for_plan(s, "/page"), nullptr);
+  ASSERT_NE(wait_for_plan(s, "x", "/page"), nullptr);
   H2Client second(s.port);
   const http2::StreamId id = second.request("GET", "/page?x=2", true);
   second.run([&] { return second.ended(id); });
@@ -115,7 +116,7 @@ TEST(ProxyHandler, NoStorePagesAreNeverLearned) {
     EXPECT_TRUE(c.links.empty()) << i;
     EXPECT_EQ(c.body, kPageHtml);
   }
-  EXPECT_EQ(s.site->learned(0).plan(0, "/nostore"), nullptr);
+  EXPECT_EQ(s.site->learned(0).plan(0, "x", "/nostore"), nullptr);
 }
 
 TEST(ProxyHandler, AssetValidatorsSeenThroughTheProxyAreKept) {
@@ -124,7 +125,7 @@ TEST(ProxyHandler, AssetValidatorsSeenThroughTheProxyAreKept) {
   const std::string css =
       h1_exchange(s.port, "GET /css/site.css HTTP/1.1\r\nhost: a.test\r\nconnection: close\r\n\r\n");
   EXPECT_TRUE(css.ends_with("body{} /")) << css;
-  auto plan = s.site->learned(0).plan(0, "/page");
+  auto plan = s.site->learned(0).plan(0, "a.test", "/page");
   ASSERT_NE(plan, nullptr);
   ASSERT_EQ(plan->resources[0].resource.path, "/css/site.css");
   EXPECT_EQ(plan->resources[0].stat.version, "\"css-v1\"");
@@ -133,7 +134,7 @@ TEST(ProxyHandler, AssetValidatorsSeenThroughTheProxyAreKept) {
 TEST(ProxyHandler, StyleSheetsAndModulesPassingThroughAddTheLevelsBelow) {
   ProxyServer s;
   EXPECT_NE(h1_get(s.port, "/deep").find("deep.css"), std::string::npos);
-  ASSERT_NE(wait_for_plan(s, "/deep"), nullptr);
+  ASSERT_NE(wait_for_plan(s, "a.test", "/deep"), nullptr);
   // The browser's requests for what the page names, then for what the sheet imports.
   EXPECT_NE(h1_get(s.port, "/css/deep.css").find("@import"), std::string::npos);
   EXPECT_NE(h1_get(s.port, "/js/deep.js").find("import"), std::string::npos);
@@ -141,11 +142,11 @@ TEST(ProxyHandler, StyleSheetsAndModulesPassingThroughAddTheLevelsBelow) {
   std::shared_ptr<const push::PagePlan> plan;
   for (int i = 0; i < 500 && (plan == nullptr || plan->resources.size() < 7); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    plan = wait_for_plan(s, "/deep");
+    plan = wait_for_plan(s, "a.test", "/deep");
   }
   ASSERT_NE(plan, nullptr);
   H2Client c(s.port);
-  const http2::StreamId id = c.request("GET", "/deep", true);
+  const http2::StreamId id = c.request("GET", "/deep", true, "a.test");  // the host the page was learned for
   c.run([&] { return c.ended(id); });
   std::vector<std::string> in_order;
   for (const std::string& l : c.links) in_order.push_back(l.substr(1, l.find('>') - 1));
@@ -160,7 +161,7 @@ TEST(ProxyHandler, APageLongerThanTheCaptureIsLearnedFromItsHead) {
   const std::string r = h1_get(s.port, "/huge");
   EXPECT_GT(r.size(), 20u * 64 * 1024);
   EXPECT_NE(r.find("late.png"), std::string::npos);  // the client got it all
-  const auto plan = wait_for_plan(s, "/huge");
+  const auto plan = wait_for_plan(s, "a.test", "/huge");
   ASSERT_NE(plan, nullptr);
   ASSERT_EQ(plan->resources.size(), 1u);
   EXPECT_EQ(plan->resources[0].resource.path, "/css/huge.css");
@@ -171,9 +172,9 @@ TEST(ProxyHandler, NonGetAndNon200PagesAreNeverLearned) {
   h1_exchange(s.port, "POST /page HTTP/1.1\r\nhost: a.test\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
   EXPECT_NE(h1_get(s.port, "/missing").find("HTTP/1.1 404"), std::string::npos);
   h1_get(s.port, "/deep");  // learned: the two requests before it are behind it on the worker
-  ASSERT_NE(wait_for_plan(s, "/deep"), nullptr);
-  EXPECT_EQ(s.site->learned(0).plan(0, "/page"), nullptr);
-  EXPECT_EQ(s.site->learned(0).plan(0, "/missing"), nullptr);
+  ASSERT_NE(wait_for_plan(s, "a.test", "/deep"), nullptr);
+  EXPECT_EQ(s.site->learned(0).plan(0, "a.test", "/page"), nullptr);
+  EXPECT_EQ(s.site->learned(0).plan(0, "a.test", "/missing"), nullptr);
 }
 
 TEST(ProxyHandler, ForwardsUpstreamHintsAndRewritesHeadersBothWays) {
@@ -266,7 +267,7 @@ TEST(ProxyHandler, ClientGoneCancelsTheUpstreamCall) {
     cancelled = s.log->cancelled;
   }
   EXPECT_EQ(cancelled, 1);
-  EXPECT_EQ(s.site->learned(0).plan(0, "/slow-page"), nullptr);  // never completed: not learned
+  EXPECT_EQ(s.site->learned(0).plan(0, "a", "/slow-page"), nullptr);  // never completed: not learned
 }
 
 }  // namespace

@@ -4,3 +4,10 @@ target_link_libraries(async_session_test PRIVATE h2push_server GTest::gtest GTes
 target_include_directories(async_session_test PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests)
 h2push_warnings(async_session_test)
 gtest_discover_tests(async_session_test PROPERTIES LABELS unit)
+
+# async_push_test: pushes answered by an asynchronous handler (promised streams as Exchanges) over h2c.
+add_executable(async_push_test async_push_test.cpp)
+target_link_libraries(async_push_test PRIVATE h2push_server GTest::gtest GTest::gtest_main)
+target_include_directories(async_push_test PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests)
+h2push_warnings(async_push_test)
+gtest_discover_tests(async_push_test PROPERTIES LABELS unit)

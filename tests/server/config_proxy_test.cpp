@@ -1,6 +1,11 @@
 // tests/server/config_proxy_test.cpp: [[proxy]] routes in the TOML configuration.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "server/config.hpp"
 
 namespace h2push::server {
@@ -37,10 +42,33 @@ max_learned_assets = 20
   EXPECT_EQ(api.max_learned_assets, 20u);
 }
 
+TEST(ConfigProxyTest, StaticRootIsResolvedAgainstTheFilesDirectory) {
+  const auto dir = std::filesystem::temp_directory_path() / ("h2push-config-proxy-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "proxy.toml";
+  {
+    std::ofstream out(file);
+    out << "[[proxy]]\nupstream = \"http://a\"\nstatic_root = \"public\"\n"
+        << "[[proxy]]\nprefix = \"/x\"\nupstream = \"http://b\"\nstatic_root = \"/srv/assets\"\n"
+        << "[[proxy]]\nprefix = \"/y\"\nupstream = \"http://c\"\n";
+  }
+  auto config = load_config_file(file);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  EXPECT_EQ(config->proxy[0].static_root, dir / "public");
+  EXPECT_EQ(config->proxy[1].static_root, std::filesystem::path("/srv/assets"));
+  EXPECT_TRUE(config->proxy[2].static_root.empty());  // pushes fetched from the upstream
+  auto bad = load_config_string("[[proxy]]\nupstream = \"http://a\"\nstatic_root = 1\n", "bad.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().key, "proxy[0].static_root");
+}
+
 TEST(ConfigProxyTest, DumpReadsBackEqual) {
   ServerConfig config;
   config.proxy.push_back(
       {"/app", "a.test", "http://app:81", std::chrono::milliseconds(1500), std::chrono::seconds(90), false, 7, 9});
+  config.proxy.push_back({"/", "", "http://app:82"});
+  config.proxy.back().static_root = "/srv/assets";
   auto again = load_config_string(to_toml(config), "dump.toml");
   ASSERT_TRUE(again.ok()) << again.error().to_string() << "\n" << to_toml(config);
   EXPECT_EQ(*again, config);

@@ -1,5 +1,6 @@
 // tests/server/push_policy_test.cpp: PushPolicy::decide() for every kind of client and mode, over a fixed plan.
 #include "server/push_policy.hpp"
+#include "server/session_push.hpp"
 
 #include <gtest/gtest.h>
 
@@ -37,7 +38,8 @@ class PushPolicyTest : public ::testing::Test {
  protected:
   PushPolicy policy(PushConfig config = {}) {
     const auto plan = plan_;
-    return PushPolicy([plan](std::string_view path) { return path == "/" ? plan : nullptr; }, std::move(config));
+    return PushPolicy([plan](std::string_view, std::string_view path) { return path == "/" ? plan : nullptr; },
+                      std::move(config));
   }
 
   Request request(Protocol protocol = Protocol::h2, std::string_view target = "/") {
@@ -68,6 +70,23 @@ TEST_F(PushPolicyTest, PushesToHttp2ClientsThatAcceptPushAndHintsOnlyTheNopushOn
   EXPECT_EQ(d.hints[0], "</big.png>; rel=preload; as=image; nopush");
   EXPECT_TRUE(d.navigation);
   EXPECT_EQ(d.set_cookie.rfind("h2push-digest=", 0), 0u);
+}
+
+TEST_F(PushPolicyTest, TheLookupGetsTheRequestsHostAndPathWithoutQuery) {
+  std::vector<std::string> asked;
+  const auto plan = plan_;
+  const PushPolicy p(
+      [&asked, plan](std::string_view host, std::string_view path) {
+        asked.push_back(std::string(host) + " " + std::string(path));
+        return host == "shop.test:8443" ? plan : nullptr;
+      },
+      {});
+  Request r = request(Protocol::h2, "/?q=1");
+  r.authority = "shop.test:8443";
+  EXPECT_FALSE(p.decide(r, {Protocol::h2, true, nullptr}).pushes.empty());
+  r.authority = "blog.test";
+  EXPECT_TRUE(p.decide(r, {Protocol::h2, true, nullptr}).pushes.empty());
+  EXPECT_EQ(asked, (std::vector<std::string>{"shop.test:8443 /", "blog.test /"}));
 }
 
 TEST_F(PushPolicyTest, HintsWhenPushIsDisabled) {
@@ -152,7 +171,7 @@ TEST_F(PushPolicyTest, OnlyGetNavigationsOfPlannedPages) {
   // Paths with a non-HTML extension never reach the planner (no file lookup per asset request).
   int lookups = 0;
   PushPolicy counting(
-      [&](std::string_view) {
+      [&](std::string_view, std::string_view) {
         ++lookups;
         return plan_;
       },
@@ -197,6 +216,19 @@ TEST_F(PushPolicyTest, ThinkTimeAndLogSuffix) {
   EXPECT_EQ(d.think_time, std::chrono::milliseconds(250));
   EXPECT_EQ(push_log_suffix(d, 10000), "push=4 push_bytes=10000 hints=1");
   EXPECT_EQ(push_log_suffix(PushDecision{}, 0), "");
+}
+
+TEST(PushableResponse, OnlyStorable200sWhoseVaryAPromiseCanMatch) {
+  using F = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_TRUE(pushable_response(200, F{{"cache-control", "max-age=60"}, {"etag", "\"1\""}}));
+  EXPECT_TRUE(pushable_response(200, F{{"vary", "Accept-Encoding"}}));
+  EXPECT_TRUE(pushable_response(200, F{{"vary", " accept-encoding ,Accept-Encoding"}}));
+  EXPECT_FALSE(pushable_response(404, F{}));
+  EXPECT_FALSE(pushable_response(206, F{}));
+  EXPECT_FALSE(pushable_response(200, F{{"cache-control", "public, No-Store"}}));
+  EXPECT_FALSE(pushable_response(200, F{{"cache-control", "private, max-age=60"}}));
+  EXPECT_FALSE(pushable_response(200, F{{"vary", "accept-encoding, cookie"}}));
+  EXPECT_FALSE(pushable_response(200, F{{"vary", "*"}}));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <chrono>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -63,11 +64,17 @@ inline std::string h1_exchange(std::uint16_t port, std::string_view request) {
 // An h2c client on a blocking socket: our client-role core.
 class H2Client {
  public:
-  explicit H2Client(std::uint16_t port) : fd_(connect_to(port)) { flush(); }
+  explicit H2Client(std::uint16_t port, bool enable_push = false)
+      : conn(http2::Options{.role = http2::Role::client, .enable_push = enable_push}), fd_(connect_to(port)) {
+    flush();
+  }
   ~H2Client() { ::close(fd_); }
 
-  http2::StreamId request(std::string_view method, std::string_view path, bool end) {
-    const http2::Header fields[] = {{":method", method}, {":scheme", "http"}, {":authority", "x"}, {":path", path}};
+  http2::StreamId request(std::string_view method, std::string_view path, bool end, std::string_view authority = "x",
+                          std::span<const http2::Header> extra = {}) {
+    std::vector<http2::Header> fields = {
+        {":method", method}, {":scheme", "http"}, {":authority", authority}, {":path", path}};
+    fields.insert(fields.end(), extra.begin(), extra.end());
     auto id = conn.submit_request(fields, end);
     EXPECT_TRUE(id.ok());
     flush();
@@ -94,11 +101,17 @@ class H2Client {
   }
   bool ended(http2::StreamId id) const { return ended_.count(id.value()) != 0; }
 
-  http2::Connection conn{http2::Options{.role = http2::Role::client}};
-  std::vector<std::string> log;    // "103", "200", "data:<text>", "reset"
+  http2::Connection conn;
+  std::vector<std::string> log;    // "103", "200", "data:<text>", "reset", "promise:<path>"
   std::vector<std::string> links;  // `link` values of the 103 responses
   std::chrono::steady_clock::time_point first_informational{};
   std::string body;
+  // Per stream (pushed ones included): the body, the response fields, the reset code; and promised stream -> path.
+  std::map<std::uint32_t, std::string> bodies;
+  std::map<std::uint32_t, std::vector<std::pair<std::string, std::string>>> responses;
+  std::map<std::uint32_t, http2::ErrorCode> resets;
+  std::map<std::uint32_t, std::string> promised;
+  std::map<std::uint32_t, std::chrono::steady_clock::time_point> promised_at;
 
  private:
   void record(const http2::Event& e) {
@@ -112,15 +125,27 @@ class H2Client {
       }
     } else if (const auto* resp = std::get_if<http2::ResponseReceived>(&e)) {
       log.push_back(std::string(resp->headers.front().value));
+      auto& fields = responses[resp->stream.value()];
+      for (const http2::Header& h : resp->headers) fields.emplace_back(h.name, h.value);
       if (resp->end_stream) ended_.insert(resp->stream.value());
     } else if (const auto* data = std::get_if<http2::DataReceived>(&e)) {
       const std::string text(reinterpret_cast<const char*>(data->data.data()), data->data.size());
       if (!text.empty()) log.push_back("data:" + text);
       body += text;
+      bodies[data->stream.value()] += text;
       if (data->end_stream) ended_.insert(data->stream.value());
     } else if (const auto* reset = std::get_if<http2::StreamReset>(&e)) {
       log.push_back("reset");
+      resets[reset->stream.value()] = reset->code;
       ended_.insert(reset->stream.value());
+    } else if (const auto* push = std::get_if<http2::PushPromised>(&e)) {
+      std::string path;
+      for (const http2::Header& h : push->request) {
+        if (h.name == ":path") path = h.value;
+      }
+      log.push_back("promise:" + path);
+      promised[push->promised.value()] = path;
+      promised_at[push->promised.value()] = std::chrono::steady_clock::now();
     }
   }
 
