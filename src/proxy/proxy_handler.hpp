@@ -42,6 +42,7 @@ class ProxyHandler final : public server::Handler {
   server::Response handle(const server::Request& request) override;
   bool asynchronous() const noexcept override { return true; }
   void start(std::shared_ptr<server::Exchange> exchange) override;
+  void shut_down() override { upstream_->close_idle(); }  // the idle pool must not keep the worker alive
 
  private:
   std::shared_ptr<ProxySite> site_;

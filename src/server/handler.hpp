@@ -58,6 +58,9 @@ class Handler {
   virtual bool asynchronous() const noexcept { return false; }
   // Called on the connection's worker thread; must not block. The handler keeps `exchange` until it has answered.
   virtual void start(std::shared_ptr<Exchange> exchange) { (void)exchange; }
+  // The server is shutting down (on the worker thread): release what would keep the worker's loop alive with no
+  // session left, e.g. a reverse proxy's idle upstream connections.
+  virtual void shut_down() {}
 };
 
 }  // namespace h2push::server
