@@ -31,7 +31,7 @@ struct Route {
   std::string host;          // empty: any host; else the request's host (case-insensitive, port ignored)
   UpstreamUrl upstream;
   std::chrono::milliseconds connect_timeout{5'000};
-  std::chrono::milliseconds response_timeout{60'000};  // until the upstream's response head
+  std::chrono::milliseconds response_timeout{60'000};  // upstream silence: head, each body read, upload writes
   bool learn = true;                                   // learn pages' assets for push and Early Hints
   std::size_t max_learned_pages = 1024;
   std::chrono::milliseconds pool_idle_timeout{60'000};  // an idle keep-alive connection to the upstream is closed
