@@ -14,17 +14,18 @@
 
 namespace h2push::proxy {
 
-// An upstream origin: only cleartext HTTP/1.1 for now ("http://host:port").
+// An upstream origin, cleartext: HTTP/1.1 ("http://host:port") or HTTP/2 with prior knowledge ("h2c://host:port").
 struct UpstreamUrl {
   std::string host;  // a name, an IPv4 address, or an IPv6 address without brackets
   std::uint16_t port = 80;
+  bool h2c = false;  // h2c://: HTTP/2 prior knowledge, requests multiplexed over one connection
   friend bool operator==(const UpstreamUrl&, const UpstreamUrl&) = default;
 };
 
-// "http://127.0.0.1:8000", "http://app", "http://[::1]:8000", an optional trailing "/". Anything else (https, a
-// path, userinfo, a query, a bad or zero port) is an error naming what is wrong.
+// "http://127.0.0.1:8000", "http://app", "http://[::1]:8000", "h2c://127.0.0.1:8000", an optional trailing "/".
+// Anything else (https, a path, userinfo, a query, a bad or zero port) is an error naming what is wrong.
 [[nodiscard]] Result<UpstreamUrl, std::string> parse_upstream_url(std::string_view text);
-std::string to_string(const UpstreamUrl& url);  // "http://host:port"
+std::string to_string(const UpstreamUrl& url);  // "http://host:port" or "h2c://host:port"
 
 struct Route {
   std::string prefix = "/";  // path prefix, starts with '/'; "/app" matches "/app", "/app/x" and "/app?q", not "/apple"

@@ -31,16 +31,18 @@ RSS_GROWTH_BOUND_KIB = 8 * 1024
 class Stack:
     """proxy_fault_app.py and `h2push proxy` (h2c/HTTP/1.1 and TLS ports) with a [[proxy]] route."""
 
-    def __init__(self, binary, idle_close_ms=0, route_extra=""):
+    def __init__(self, binary, idle_close_ms=0, route_extra="", app=APP, scheme="http", app_args=()):
         self._dir = tempfile.TemporaryDirectory(prefix="h2push-proxyfaults-")
         self.dir = self._dir.name
         self.log = os.path.join(self.dir, "app.log")
         open(self.log, "w").close()
         self.app = self.proxy = None
         try:
-            app_args = [sys.executable, APP, "--log", self.log, "--idle-close-ms", str(idle_close_ms)]
-            self.app = Process(app_args, self.dir, "app")
-            upstream = "http://127.0.0.1:%s" % self.app.wait_for(r"PORT (\d+)").group(1)
+            command = [sys.executable, app, "--log", self.log] + list(app_args)
+            if idle_close_ms:
+                command += ["--idle-close-ms", str(idle_close_ms)]
+            self.app = Process(command, self.dir, "app")
+            upstream = f"{scheme}://127.0.0.1:%s" % self.app.wait_for(r"PORT (\d+)").group(1)
             config = os.path.join(self.dir, "proxy.toml")
             with open(config, "w", encoding="utf-8") as f:
                 f.write(f'[limits]\nmax_request_body = "64MiB"\n\n[[proxy]]\nupstream = "{upstream}"\n'
