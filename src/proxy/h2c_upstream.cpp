@@ -312,6 +312,7 @@ void Conn::connect() {
           self->open_waiting();
           self->read();
           self->flush();
+          self->check_idle();  // every call may have gone while it connected
         });
       });
 }
@@ -319,9 +320,9 @@ void Conn::connect() {
 void Conn::submit(const std::shared_ptr<Call>& call) {
   call->attach(shared_from_this());
   waiting_.push_back(call);
-  ++idle_epoch_;
-  timer_.cancel();
   if (connected_) {
+    ++idle_epoch_;  // the timer is the idle one now (while connecting it is the connect timeout)
+    timer_.cancel();
     open_waiting();
     flush();
   }
@@ -475,6 +476,7 @@ void Conn::check_idle() {
   if (closed_ || !streams_.empty() || !waiting_.empty()) return;
   const auto hub = hub_.lock();
   if (hub == nullptr || hub->closed || going_away_) return close();
+  if (!connected_) return;  // the connect timeout runs; connect() checks again
   const std::uint64_t epoch = ++idle_epoch_;
   timer_.expires_after(route_.pool_idle_timeout);
   timer_.async_wait([self = shared_from_this(), epoch](std::error_code ec) {
