@@ -232,12 +232,15 @@ def test_pool_idle_timeout_closes_idle_connections(args):
             check(client.get("/page").status == 200, "the page after the idle close")
 
 
-def test_huge_upstream_head_gives_502(args):
+def test_huge_upstream_head_gives_502_and_shutdown_is_prompt(args):
     with Stack(args.binary) as stack:
         with H2Client(stack.port, tls=False) as client:
             check(client.get("/huge-head").status == 502, "huge head: not 502")
             check(client.get("/page").status == 200, "the page after the huge head")
         check("GET /huge-head -> " in stack.proxy_errors(), f"no log line: {stack.proxy_errors()!r}")
+        # An idle pooled connection (watched by a pending read) must not keep the proxy alive after SIGTERM.
+        stack.proxy.process.terminate()
+        check(stack.proxy.process.wait(timeout=5) == 0, "the proxy did not exit cleanly with a pooled connection")
 
 
 def test_trickling_body_is_cut(args):
@@ -300,7 +303,7 @@ if __name__ == "__main__":
         ("UploadsStreamOverHttp1", test_uploads_stream_over_http1),
         ("PoolDropsConnectionsTheUpstreamCloses", test_pool_drops_connections_the_upstream_closes),
         ("PoolIdleTimeoutClosesIdleConnections", test_pool_idle_timeout_closes_idle_connections),
-        ("HugeUpstreamHeadGives502", test_huge_upstream_head_gives_502),
+        ("HugeUpstreamHeadGives502AndShutdownIsPrompt", test_huge_upstream_head_gives_502_and_shutdown_is_prompt),
         ("TricklingBodyIsCut", test_trickling_body_is_cut),
         ("Http1ClientSeesACutBodyAsAClose", test_http1_client_sees_a_cut_body_as_a_close),
         ("MoreClientsThroughTheProxy", test_more_clients_through_the_proxy),
