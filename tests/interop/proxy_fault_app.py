@@ -4,6 +4,7 @@
 Raw sockets, one thread per connection, keep-alive. Paths:
   POST /echo         reads the body (Content-Length or chunked) in 64 KiB reads, 2 ms apart (a slowish app, so
                      an unbounded proxy would pile the upload up), answers `length=N sha256=HEX framing=F`
+  POST /reject       413 at once, without reading the upload, and the connection closes
   GET  /page         a small HTML page
   GET  /huge-head    a response head with a 100 KiB field line (over the proxy's 64 KiB limit)
   GET  /trickle      a 200 announcing 1000 octets, 10 of them, then one octet every 2 s (bounded at 10 s)
@@ -22,6 +23,7 @@ import time
 READ_PIECE = 64 * 1024
 MAX_HEAD = 64 * 1024
 LOG_LOCK = threading.Lock()
+PAUSE = [0.002]  # seconds between upload reads (--read-pause-ms)
 
 
 def log(path, line):
@@ -85,7 +87,7 @@ def read_body(reader, fields, digest):
             digest.update(piece)
             total += len(piece)
             left -= len(piece)
-            time.sleep(0.002)
+            time.sleep(PAUSE[0])
         return total, "length"
     if fields.get("transfer-encoding", "").lower() == "chunked":
         while True:
@@ -101,7 +103,7 @@ def read_body(reader, fields, digest):
                 total += len(piece)
                 left -= len(piece)
             reader.line()
-            time.sleep(0.002)
+            time.sleep(PAUSE[0])
     return 0, "none"
 
 
@@ -119,6 +121,9 @@ def serve_one(sock, reader, method, target, fields, args):
         respond(sock, "200 OK", f"length={length} sha256={digest.hexdigest()} framing={framing}".encode(),
                 [("content-type", "text/plain")])
         return True
+    if target == "/reject":  # refuses an upload without reading it
+        respond(sock, "413 Content Too Large", b"too large\n", [("connection", "close")])
+        return False
     if target == "/page":
         respond(sock, "200 OK", b"<!doctype html><title>page</title><p>served", [("content-type", "text/html")])
         return True
@@ -184,7 +189,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--log", required=True)
     parser.add_argument("--idle-close-ms", type=int, default=0)
+    parser.add_argument("--read-pause-ms", type=float, default=2.0)
     args = parser.parse_args()
+    PAUSE[0] = args.read_pause_ms / 1000
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))

@@ -209,6 +209,20 @@ def test_uploads_stream_over_http1(args):
         check(status == 200 and body == expected_echo(small, "chunked"), f"chunked upload: {status} {body!r}")
 
 
+def test_an_early_answer_to_an_upload_is_forwarded(args):
+    data = pseudo_random_bytes(4 * 1024 * 1024, seed=13)
+    with Stack(args.binary) as stack:
+        with H2Client(stack.port, tls=False) as client:
+            stream = h2_upload(client, "/reject", data)
+            check(stream.status == 413, f"h2: status {stream.status}")
+            check(client.get("/page").status == 200, "h2: the page after the refused upload")
+        head = f"POST /reject HTTP/1.1\r\nhost: a\r\ncontent-length: {len(data)}\r\n\r\n".encode()
+        status, _, _, _ = http1_exchange(stack.port, head, data[:256 * 1024])
+        check(status == 413, f"HTTP/1.1: status {status}")
+        status, _, _, _ = http1_exchange(stack.port, b"GET /page HTTP/1.1\r\nhost: a\r\n\r\n")
+        check(status == 200, "HTTP/1.1: the page after the refused upload")
+
+
 def test_pool_drops_connections_the_upstream_closes(args):
     with Stack(args.binary, idle_close_ms=300) as stack:
         with H2Client(stack.port, tls=False) as client:
@@ -301,6 +315,7 @@ if __name__ == "__main__":
     run_tests([
         ("UploadsStreamOverH2c", test_uploads_stream_over_h2c),
         ("UploadsStreamOverHttp1", test_uploads_stream_over_http1),
+        ("AnEarlyAnswerToAnUploadIsForwarded", test_an_early_answer_to_an_upload_is_forwarded),
         ("PoolDropsConnectionsTheUpstreamCloses", test_pool_drops_connections_the_upstream_closes),
         ("PoolIdleTimeoutClosesIdleConnections", test_pool_idle_timeout_closes_idle_connections),
         ("HugeUpstreamHeadGives502AndShutdownIsPrompt", test_huge_upstream_head_gives_502_and_shutdown_is_prompt),
