@@ -47,7 +47,7 @@ class Handler:
 
     def answer(self, sid):
         path, method, digest, length = self.requests.pop(sid)
-        if path == "/echo" and method == "POST":
+        if path.endswith("/echo") and method == "POST":  # any prefix: a route may keep one
             body = f"length={length} sha256={digest.hexdigest()}".encode()
         elif path == "/big":
             body = b"b" * (1024 * 1024)
@@ -66,18 +66,24 @@ class Handler:
 
     def pump(self):
         for sid in list(self.sending):
-            body = self.sending[sid]
+            try:
+                self.pump_one(sid)
+            except h2.exceptions.StreamClosedError:  # the proxy reset it meanwhile
+                self.sending.pop(sid, None)
+
+    def pump_one(self, sid):
+        body = self.sending[sid]
+        room = min(self.conn.local_flow_control_window(sid), self.conn.max_outbound_frame_size, len(body))
+        while room > 0 or not body:
+            self.conn.send_data(sid, body[:room], end_stream=len(body) == room)
+            body = body[room:]
+            if not body:
+                break
             room = min(self.conn.local_flow_control_window(sid), self.conn.max_outbound_frame_size, len(body))
-            while room > 0 or not body:
-                self.conn.send_data(sid, body[:room], end_stream=len(body) == room)
-                body = body[room:]
-                if not body:
-                    break
-                room = min(self.conn.local_flow_control_window(sid), self.conn.max_outbound_frame_size, len(body))
-            if body:
-                self.sending[sid] = body
-            else:
-                del self.sending[sid]
+        if body:
+            self.sending[sid] = body
+        else:
+            del self.sending[sid]
 
     def on_event(self, event):
         if isinstance(event, h2.events.RequestReceived):
@@ -132,8 +138,10 @@ def serve(sock, args):
     log(args.log, f"connection {number}")
     try:
         Handler(sock, number, args).run()
-    except (OSError, h2.exceptions.ProtocolError):
+    except OSError:
         pass
+    except h2.exceptions.ProtocolError as error:
+        log(args.log, f"protocol error {error!r}")
     finally:
         sock.close()
 

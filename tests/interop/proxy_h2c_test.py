@@ -79,6 +79,14 @@ def test_resets_and_a_dead_upstream(args):
             reset = client.get("/reset")
             check(reset.status == 200 and reset.reset_code is not None, f"reset: {reset.status} {reset.reset_code}")
             check(client.get("/page").status == 200, "the page after a reset")
+        with H2Client(stack.port, tls=False, window=16384, auto_ack=False) as slow:
+            sid = slow.request("/big")  # 1 MiB: stuck behind our closed window
+            slow.pump_until(lambda: slow.streams[sid].status is not None, what="the head of /big")
+            slow.reset(sid)  # the client leaves: the proxy cancels the upstream stream, not the connection
+        with H2Client(stack.port, tls=False) as client:
+            check(client.get("/page").status == 200, "the page after a client left")
+            connections = [line for line in stack.app_log() if line.startswith("connection ")]
+            check(connections == ["connection 1"], f"a client leaving cost the upstream connection: {connections}")
             stack.app.end()
             check(client.get("/page").status == 502, "a dead upstream: not 502")
             check(client.get("/page").status == 502, "a dead upstream, again: not 502")
