@@ -80,9 +80,7 @@ struct Http1Upstream::Pool : std::enable_shared_from_this<Pool> {
     std::error_code ignored;
     if (closed) return void(c->socket.close(ignored));
     auto& list = idle[origin];
-    if (list.size() >= max_idle) {
-      remove(origin, list.front());
-    }
+    if (list.size() >= max_idle) remove(origin, list.front());  // by value: remove() erases the element
     const std::uint64_t epoch = ++c->idle_epoch;
     list.push_back(c);
     std::weak_ptr<Pool> weak = weak_from_this();
@@ -101,7 +99,7 @@ struct Http1Upstream::Pool : std::enable_shared_from_this<Pool> {
     });
   }
 
-  void remove(const std::string& origin, const std::shared_ptr<Connection>& c) {
+  void remove(const std::string& origin, std::shared_ptr<Connection> c) {
     auto& list = idle[origin];
     std::erase(list, c);
     ++c->idle_epoch;

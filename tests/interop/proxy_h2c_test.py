@@ -54,6 +54,20 @@ def test_requests_share_one_upstream_connection(args):
             check(bytes(big.data) == b"b" * (1024 * 1024), f"big body: {len(big.data)} octets")
 
 
+def test_a_slow_client_holds_back_only_its_own_stream(args):
+    with h2c_stack(args.binary) as stack:
+        with H2Client(stack.port, tls=False, window=16384, auto_ack=False) as slow:
+            sid = slow.request("/big")
+            slow.pump_until(lambda: slow.streams[sid].status is not None, what="the head of /big")
+            with H2Client(stack.port, tls=False) as fast:
+                for _ in range(3):
+                    big = fast.get("/big")
+                    check(bytes(big.data) == b"b" * (1024 * 1024), f"fast client: {len(big.data)} octets")
+            check(len(slow.streams[sid].data) < 1024 * 1024 and not slow.streams[sid].done, "the slow one finished")
+            connections = [line for line in stack.app_log() if line.startswith("connection ")]
+            check(connections == ["connection 1"], f"upstream connections: {connections}")
+
+
 def test_uploads_stream_to_an_h2c_upstream(args):
     data = pseudo_random_bytes(20 * 1024 * 1024, seed=11)
     with h2c_stack(args.binary) as stack:
@@ -107,6 +121,7 @@ def test_idle_connection_closed_after_pool_idle_timeout(args):
 if __name__ == "__main__":
     run_tests([
         ("RequestsShareOneUpstreamConnection", test_requests_share_one_upstream_connection),
+        ("ASlowClientHoldsBackOnlyItsOwnStream", test_a_slow_client_holds_back_only_its_own_stream),
         ("UploadsStreamToAnH2cUpstream", test_uploads_stream_to_an_h2c_upstream),
         ("ResetsAndADeadUpstream", test_resets_and_a_dead_upstream),
         ("IdleConnectionClosedAfterPoolIdleTimeout", test_idle_connection_closed_after_pool_idle_timeout),
