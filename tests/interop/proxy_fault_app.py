@@ -2,8 +2,9 @@
 """An HTTP/1.1 upstream for the proxy's upload, pool and fault tests (tests/interop/proxy_faults_test.py).
 
 Raw sockets, one thread per connection, keep-alive. Paths:
-  POST /echo         reads the body (Content-Length or chunked) in 64 KiB reads, 2 ms apart (a slowish app, so
-                     an unbounded proxy would pile the upload up), answers `length=N sha256=HEX framing=F`
+  POST /echo         reads the body (Content-Length or chunked) in 64 KiB reads, 2 ms apart (--read-pause-ms: a
+                     slowish app, so an unbounded proxy would pile the upload up), answers
+                     `length=N sha256=HEX framing=F`
   POST /reject       413 at once, without reading the upload, and the connection closes
   GET  /page         a small HTML page
   GET  /huge-head    a response head with a 100 KiB field line (over the proxy's 64 KiB limit)
