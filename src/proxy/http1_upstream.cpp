@@ -258,7 +258,7 @@ class Op : public std::enable_shared_from_this<Op> {
     asio::async_write(conn_->socket, asio::buffer(out_), [self = shared_from_this()](std::error_code ec, std::size_t) {
       self->writing_ = false;
       if (self->cancelled_ || self->done_) return;
-      if (ec) return self->on_write_error(ec);
+      if (ec) return self->on_write_error();
       for (auto& sent : self->writing_sent_) asio::post(self->executor_, std::move(sent));
       self->writing_sent_.clear();
       self->write();
@@ -293,7 +293,7 @@ class Op : public std::enable_shared_from_this<Op> {
     const std::uint64_t epoch = ++timer_epoch_;
     timer_.cancel();
     if (done_ || cancelled_ || !head_submitted_) return;
-    const bool request_written = !conn_->core.sending_body() && body_.empty() && !writing_;
+    const bool request_written = write_failed_ || (!conn_->core.sending_body() && body_.empty() && !writing_);
     if (!writing_ && !(request_written && !paused_)) return;
     timer_.expires_after(route_.response_timeout);
     timer_.async_wait([self = shared_from_this(), epoch](std::error_code ec) {
@@ -322,10 +322,10 @@ class Op : public std::enable_shared_from_this<Op> {
     fail(UpstreamError::reset, ec.message());
   }
 
-  // An upstream may answer early (413, 401) and close without reading the rest of the upload: keep reading what
-  // it says then; before any response, it is a reset.
-  void on_write_error(std::error_code ec) {
-    if (!head_seen_) return on_error(ec);
+  // An upstream may answer early (413, 401) and close without reading the rest of the upload, so a failed write
+  // is not the end: the read side still gets its answer, or EOF / a reset (then 502), within the response timeout.
+  void on_write_error() {
+    if (may_retry()) return retry_fresh();
     write_failed_ = true;
     body_.clear();
     arm();
