@@ -12,7 +12,9 @@ CLI::App* add_proxy_command(CLI::App& app, ProxyFlags& flags) {
   CLI::App* cmd = app.add_subcommand(
       "proxy",
       "Reverse proxy to an HTTP/1.1 application, sending 103 Early Hints for what its pages need before it answers");
-  cmd->add_option("--upstream", flags.upstream, "The application, http://HOST:PORT (replaces the [[proxy]] routes)");
+  cmd->add_option("--upstream", flags.upstream,
+                  "The application, http://HOST:PORT, or h2c://HOST:PORT for HTTP/2 prior knowledge (replaces the "
+                  "[[proxy]] routes)");
   add_server_options(*cmd, flags.server, "TOML configuration file with [[proxy]] routes (docs/configuration.md)",
                      "auto, push, hints or off (default: push.mode, auto)");
   return cmd;

@@ -2,6 +2,7 @@
 #include "h2push/http1/client_connection.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <string>
 
 #include "http1/chars.hpp"
@@ -47,6 +48,12 @@ std::string_view to_string(ClientErrc errc) noexcept {
       return "connection closed";
     case ClientErrc::upgrade_pending:
       return "an upgrade request is outstanding";
+    case ClientErrc::body_in_progress:
+      return "a streamed request body is not finished";
+    case ClientErrc::no_body_expected:
+      return "no streamed request body in progress";
+    case ClientErrc::body_length_mismatch:
+      return "the request body does not match its Content-Length";
   }
   return "unknown error";
 }
@@ -98,10 +105,12 @@ ClientConnection::~ClientConnection() = default;
 ClientConnection::ClientConnection(ClientConnection&&) noexcept = default;
 ClientConnection& ClientConnection::operator=(ClientConnection&&) noexcept = default;
 
-Result<RequestId, ClientErrc> ClientConnection::submit_request(const RequestHead& head,
-                                                               std::span<const std::byte> body) {
-  detail::ClientState& c = *state_;
+namespace {
+
+// Checks that a request may be queued now and writes its request line and fields, without the blank line.
+Status<ClientErrc> write_head(detail::ClientState& c, const RequestHead& head) {
   if (c.no_more_requests || c.finished) return Unexpected{ClientErrc::connection_closed};
+  if (c.body_open) return Unexpected{ClientErrc::body_in_progress};
   if (!c.pending.empty() && c.pending.back().upgrade) return Unexpected{ClientErrc::upgrade_pending};
   if (!detail::is_token(head.method) || !valid_target(head.target)) return Unexpected{ClientErrc::invalid_request};
   for (const Header& h : head.headers) {
@@ -118,6 +127,23 @@ Result<RequestId, ClientErrc> ClientConnection::submit_request(const RequestHead
     put(out, h.value);
     put(out, "\r\n");
   }
+  return {};
+}
+
+RequestId queue(detail::ClientState& c, const RequestHead& head) {
+  const RequestId id{c.next_id++};
+  c.pending.push_back({id, head.method == "HEAD", head.upgrade, 0});
+  if (asks_to_close(head.headers)) c.no_more_requests = true;
+  return id;
+}
+
+}  // namespace
+
+Result<RequestId, ClientErrc> ClientConnection::submit_request(const RequestHead& head,
+                                                               std::span<const std::byte> body) {
+  detail::ClientState& c = *state_;
+  if (auto written = write_head(c, head); !written) return Unexpected{written.error()};
+  std::vector<std::byte>& out = c.out;
   // RFC 9110 §8.6: a user agent sends Content-Length for a body, and SHOULD for POST/PUT without one.
   if (!body.empty() || head.method == "POST" || head.method == "PUT" || head.method == "PATCH") {
     put(out, "content-length: ");
@@ -126,11 +152,51 @@ Result<RequestId, ClientErrc> ClientConnection::submit_request(const RequestHead
   }
   put(out, "\r\n");
   out.insert(out.end(), body.begin(), body.end());
-  const RequestId id{c.next_id++};
-  c.pending.push_back({id, head.method == "HEAD", head.upgrade, 0});
-  if (asks_to_close(head.headers)) c.no_more_requests = true;
-  return id;
+  return queue(c, head);
 }
+
+Result<RequestId, ClientErrc> ClientConnection::submit_request_head(const RequestHead& head,
+                                                                    std::optional<std::uint64_t> content_length) {
+  detail::ClientState& c = *state_;
+  if (auto written = write_head(c, head); !written) return Unexpected{written.error()};
+  if (content_length) {
+    put(c.out, "content-length: ");
+    put(c.out, std::to_string(*content_length));
+    put(c.out, "\r\n\r\n");
+  } else {
+    put(c.out, "transfer-encoding: chunked\r\n\r\n");
+  }
+  c.body_open = true;
+  c.body_chunked = !content_length;
+  c.body_left = content_length.value_or(0);
+  return queue(c, head);
+}
+
+Status<ClientErrc> ClientConnection::send_body(std::span<const std::byte> data, bool end) {
+  detail::ClientState& c = *state_;
+  if (!c.body_open) return Unexpected{ClientErrc::no_body_expected};
+  if (!c.body_chunked) {
+    if (data.size() > c.body_left || (end && data.size() != c.body_left)) {
+      return Unexpected{ClientErrc::body_length_mismatch};
+    }
+    c.body_left -= data.size();
+    c.out.insert(c.out.end(), data.begin(), data.end());
+  } else {
+    if (!data.empty()) {
+      char size[20];
+      const auto r = std::to_chars(size, size + sizeof size, data.size(), 16);
+      put(c.out, std::string_view(size, static_cast<std::size_t>(r.ptr - size)));
+      put(c.out, "\r\n");
+      c.out.insert(c.out.end(), data.begin(), data.end());
+      put(c.out, "\r\n");
+    }
+    if (end) put(c.out, "0\r\n\r\n");
+  }
+  if (end) c.body_open = false;
+  return {};
+}
+
+bool ClientConnection::sending_body() const noexcept { return state_->body_open; }
 
 std::span<const ClientEvent> ClientConnection::receive(std::span<const std::byte> bytes) {
   detail::ClientState& c = *state_;

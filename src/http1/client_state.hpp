@@ -67,6 +67,11 @@ struct ClientState {
   std::deque<std::vector<Header>> field_lists;
   std::size_t field_lists_used = 0;
 
+  // A request body being streamed (submit_request_head): its framing and what is left of a Content-Length.
+  bool body_open = false;
+  bool body_chunked = false;
+  std::uint64_t body_left = 0;
+
   // Output.
   std::vector<std::byte> out;
   std::size_t out_sent = 0;

@@ -2,7 +2,10 @@
 #include "proxy/http1_upstream.hpp"
 
 #include <array>
+#include <charconv>
+#include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,9 +21,12 @@ namespace h2push::proxy {
 namespace {
 
 struct Connection {
-  explicit Connection(const asio::any_io_executor& executor) : socket(executor) {}
+  explicit Connection(const asio::any_io_executor& executor) : socket(executor), idle_timer(executor) {}
   asio::ip::tcp::socket socket;
+  asio::steady_timer idle_timer;  // pool_idle_timeout while pooled
   http1::ClientConnection core;
+  std::uint64_t idle_epoch = 0;  // bumped as it enters and leaves the pool: stale watchers see a different value
+  std::array<std::byte, 64> idle_input{};
 };
 
 UpstreamError error_of(http1::ResponseError e) {
@@ -34,56 +40,122 @@ UpstreamError error_of(http1::ResponseError e) {
   }
 }
 
+// The Content-Length of the client's request, when it gave one (the upload is then framed the same way).
+std::optional<std::uint64_t> content_length_of(const Fields& fields) {
+  for (const auto& [name, value] : fields) {
+    if (name != "content-length") continue;
+    std::uint64_t n = 0;
+    const auto r = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (r.ec == std::errc() && r.ptr == value.data() + value.size() && !value.empty()) return n;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-struct Http1Upstream::Pool {
+// Idle keep-alive connections by origin. Each idle socket has a read outstanding, so an upstream closing it (FIN or
+// RST, or sending octets nobody asked for) removes it at once, and a timer closes it after pool_idle_timeout.
+struct Http1Upstream::Pool : std::enable_shared_from_this<Pool> {
   std::size_t max_idle = 16;
-  std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle;  // by origin, most recent last
+  bool closed = false;                                                   // shutting down: nothing is kept any more
+  std::map<std::string, std::vector<std::shared_ptr<Connection>>> idle;  // most recent last
+  Http1UpstreamStats stats;
 
-  std::unique_ptr<Connection> take(const std::string& origin) {
+  std::shared_ptr<Connection> take(const std::string& origin) {
     auto& list = idle[origin];
     while (!list.empty()) {
-      std::unique_ptr<Connection> c = std::move(list.back());
+      std::shared_ptr<Connection> c = std::move(list.back());
       list.pop_back();
+      ++c->idle_epoch;
+      std::error_code ignored;
+      c->idle_timer.cancel();
+      c->socket.cancel(ignored);  // the watcher's read ends with operation_aborted and sees a new epoch
       if (c->socket.is_open() && !c->core.is_closed()) return c;
     }
     return nullptr;
   }
-  void give(const std::string& origin, std::unique_ptr<Connection> c) {
+
+  void give(const std::string& origin, std::shared_ptr<Connection> c, std::chrono::milliseconds idle_timeout) {
+    std::error_code ignored;
+    if (closed) return void(c->socket.close(ignored));
     auto& list = idle[origin];
-    if (list.size() >= max_idle) list.erase(list.begin());
-    list.push_back(std::move(c));
+    if (list.size() >= max_idle) remove(origin, list.front());  // by value: remove() erases the element
+    const std::uint64_t epoch = ++c->idle_epoch;
+    list.push_back(c);
+    std::weak_ptr<Pool> weak = weak_from_this();
+    c->socket.async_read_some(asio::buffer(c->idle_input), [weak, c, origin, epoch](std::error_code, std::size_t) {
+      const auto pool = weak.lock();
+      if (pool == nullptr || c->idle_epoch != epoch) return;  // taken meanwhile, or the pool is gone
+      ++pool->stats.closed_by_upstream;
+      pool->remove(origin, c);  // EOF, reset, or octets no request asked for: unusable either way
+    });
+    c->idle_timer.expires_after(idle_timeout);
+    c->idle_timer.async_wait([weak, c, origin, epoch](std::error_code ec) {
+      const auto pool = weak.lock();
+      if (ec || pool == nullptr || c->idle_epoch != epoch) return;
+      ++pool->stats.closed_idle;
+      pool->remove(origin, c);
+    });
+  }
+
+  void remove(const std::string& origin, std::shared_ptr<Connection> c) {
+    auto& list = idle[origin];
+    std::erase(list, c);
+    ++c->idle_epoch;
+    std::error_code ignored;
+    c->idle_timer.cancel();
+    c->socket.close(ignored);
+  }
+
+  void close_all() {
+    closed = true;
+    for (auto& [origin, list] : idle) {
+      const std::vector<std::shared_ptr<Connection>> copy = list;
+      for (const auto& c : copy) remove(origin, c);
+    }
+  }
+
+  std::size_t idle_count() const {
+    std::size_t n = 0;
+    for (const auto& [origin, list] : idle) n += list.size();
+    return n;
   }
 };
 
 namespace {
 
+// A piece of the request body not yet handed to the client core.
+struct BodyPiece {
+  std::vector<std::byte> data;
+  bool end = false;
+  std::function<void()> sent;
+};
+
 // One forwarded exchange. Kept alive by its pending operations and by its CallHandle; after cancel() it emits
-// nothing.
+// nothing. The request body streams: pieces go to the client core as they come, and each piece's `sent` runs once
+// the socket write holding it has completed, so the client is held back by what the upstream accepts.
 class Op : public std::enable_shared_from_this<Op> {
  public:
   Op(const Route& route, UpstreamRequest request, const asio::any_io_executor& executor, UpstreamCallback emit,
-     std::shared_ptr<Http1Upstream::Pool> pool, const Http1UpstreamOptions& options)
+     std::shared_ptr<Http1Upstream::Pool> pool)
       : route_(route),
         request_(std::move(request)),
         executor_(executor),
         emit_(std::move(emit)),
         pool_(std::move(pool)),
-        options_(options),
         origin_(to_string(route.upstream)),
         timer_(executor),
         resolver_(executor) {}
 
   void begin() {
-    if (!request_.has_body) asio::post(executor_, [self = shared_from_this()] { self->dispatch(); });
+    asio::post(executor_, [self = shared_from_this()] { self->dispatch(); });
   }
 
   void add_body(std::span<const std::byte> data, bool end, std::function<void()> sent) {
-    if (cancelled_ || done_) return;
-    body_.insert(body_.end(), data.begin(), data.end());
-    if (body_.size() > options_.max_request_body) return fail(UpstreamError::too_large, "request body over the limit");
-    asio::post(executor_, std::move(sent));
-    if (end) dispatch();
+    if (cancelled_ || done_ || write_failed_) return;
+    body_.push_back({{data.begin(), data.end()}, end, std::move(sent)});
+    if (head_submitted_) pump();
   }
 
   void cancel() {
@@ -94,6 +166,7 @@ class Op : public std::enable_shared_from_this<Op> {
 
   void pause(bool paused) {
     paused_ = paused;
+    arm();
     if (!paused) read();
   }
 
@@ -107,13 +180,16 @@ class Op : public std::enable_shared_from_this<Op> {
   }
 
   void connect() {
-    conn_ = std::make_unique<Connection>(executor_);
+    conn_ = std::make_shared<Connection>(executor_);
+    connected_ = false;
+    const std::uint64_t epoch = ++timer_epoch_;
     timer_.expires_after(route_.connect_timeout);
-    timer_.async_wait([self = shared_from_this()](std::error_code ec) {
-      if (ec || self->connected_) return;
+    timer_.async_wait([self = shared_from_this(), epoch](std::error_code ec) {
+      if (ec || self->connected_ || epoch != self->timer_epoch_) return;
       self->connect_timed_out_ = true;
       self->resolver_.cancel();
-      if (self->conn_) self->conn_->socket.close();
+      std::error_code ignored;
+      if (self->conn_) self->conn_->socket.close(ignored);
     });
     resolver_.async_resolve(
         route_.upstream.host, std::to_string(route_.upstream.port),
@@ -124,7 +200,6 @@ class Op : public std::enable_shared_from_this<Op> {
             if (self->cancelled_ || self->done_) return;
             if (e) return self->fail_connect(e);
             self->connected_ = true;
-            self->timer_.cancel();
             self->send();
           });
         });
@@ -142,32 +217,52 @@ class Op : public std::enable_shared_from_this<Op> {
       if (name != "host" && name != "content-length") headers.push_back({name, value});
     }
     const http1::RequestHead head{request_.method, request_.target, headers, false};
-    auto id = conn_->core.submit_request(head, body_);
+    auto id = request_.has_body ? conn_->core.submit_request_head(head, content_length_of(request_.fields))
+                                : conn_->core.submit_request(head, {});
     if (!id) {
       if (reused_) return retry_fresh();
       return fail(UpstreamError::malformed, "the request cannot be written");
     }
     connected_ = true;
-    timer_.expires_after(route_.response_timeout);
-    timer_.async_wait([self = shared_from_this()](std::error_code ec) {
-      if (!ec && !self->head_seen_) self->fail(UpstreamError::response_timeout, "no response head in time");
-    });
+    head_submitted_ = true;
+    pump();
     write();
     read();
+    arm();
+  }
+
+  // Hands the queued body pieces to the client core.
+  void pump() {
+    while (!body_.empty() && !done_) {
+      BodyPiece& piece = body_.front();
+      if (!conn_->core.send_body(piece.data, piece.end)) {
+        return fail(UpstreamError::malformed, "the request body does not match its Content-Length");
+      }
+      body_pumped_ = true;
+      if (piece.sent) queued_sent_.push_back(std::move(piece.sent));
+      body_.pop_front();
+    }
+    write();
   }
 
   void write() {
-    if (writing_ || !conn_) return;
+    if (writing_ || !conn_ || write_failed_) return;
     const std::span<const std::byte> out = conn_->core.pending_output();
     if (out.empty()) return;
     out_.assign(out.begin(), out.end());
     conn_->core.consume_output(out.size());
+    writing_sent_ = std::move(queued_sent_);
+    queued_sent_.clear();
     writing_ = true;
+    arm();
     asio::async_write(conn_->socket, asio::buffer(out_), [self = shared_from_this()](std::error_code ec, std::size_t) {
       self->writing_ = false;
       if (self->cancelled_ || self->done_) return;
-      if (ec) return self->on_error(ec);
+      if (ec) return self->on_write_error();
+      for (auto& sent : self->writing_sent_) asio::post(self->executor_, std::move(sent));
+      self->writing_sent_.clear();
       self->write();
+      self->arm();
     });
   }
 
@@ -178,28 +273,62 @@ class Op : public std::enable_shared_from_this<Op> {
       self->reading_ = false;
       if (self->cancelled_ || self->done_) return;
       if (ec == asio::error::eof) {
-        if (self->reused_ && !self->received_any_) return self->retry_fresh();
+        if (self->may_retry()) return self->retry_fresh();
         self->handle(self->conn_->core.receive_eof());
       } else if (ec) {
         return self->on_error(ec);
       } else {
         self->received_any_ = true;
         self->handle(self->conn_->core.receive({self->in_.data(), n}));
+        self->arm();
       }
       self->read();
     });
   }
 
-  // A reused keep-alive connection the upstream had closed meanwhile: one retry on a fresh one.
+  // The response timeout runs while the upstream owes us something: a write in flight (it must keep reading the
+  // upload), or the response once the request is written (its head, then each read of its body), unless the
+  // client paused us. Waiting for the client's next upload piece is not the upstream's fault.
+  void arm() {
+    const std::uint64_t epoch = ++timer_epoch_;
+    timer_.cancel();
+    if (done_ || cancelled_ || !head_submitted_) return;
+    const bool request_written = write_failed_ || (!conn_->core.sending_body() && body_.empty() && !writing_);
+    if (!writing_ && !(request_written && !paused_)) return;
+    timer_.expires_after(route_.response_timeout);
+    timer_.async_wait([self = shared_from_this(), epoch](std::error_code ec) {
+      if (ec || epoch != self->timer_epoch_ || self->done_ || self->cancelled_) return;
+      self->fail(UpstreamError::response_timeout, self->head_seen_ ? "the response body stalled"
+                                                  : self->writing_ ? "the upstream stopped reading the request body"
+                                                                   : "no response head in time");
+    });
+  }
+
+  // A reused keep-alive connection the upstream had closed meanwhile: one retry on a fresh one, as long as nothing
+  // came back and no body octet was handed over (those are gone: the client was already given its credit back).
+  bool may_retry() const { return reused_ && !received_any_ && !body_pumped_; }
+
   void retry_fresh() {
     reused_ = false;
+    head_submitted_ = false;
+    std::error_code ignored;
+    conn_->socket.close(ignored);
     conn_.reset();
     connect();
   }
 
   void on_error(std::error_code ec) {
-    if (reused_ && !received_any_) return retry_fresh();
+    if (may_retry()) return retry_fresh();
     fail(UpstreamError::reset, ec.message());
+  }
+
+  // An upstream may answer early (413, 401) and close without reading the rest of the upload, so a failed write
+  // is not the end: the read side still gets its answer, or EOF / a reset (then 502), within the response timeout.
+  void on_write_error() {
+    if (may_retry()) return retry_fresh();
+    write_failed_ = true;
+    body_.clear();
+    arm();
   }
 
   void handle(std::span<const http1::ClientEvent> events) {
@@ -210,7 +339,6 @@ class Op : public std::enable_shared_from_this<Op> {
       } else if (const auto* r = std::get_if<http1::ResponseReceived>(&e)) {
         head_seen_ = true;
         keep_alive_ = r->keep_alive;
-        timer_.cancel();
         emit(UpstreamHead{r->status, r->headers, r->version == http1::Version::http_1_0 ? "HTTP/1.0" : "HTTP/1.1"});
         if (r->end_stream) finish();
       } else if (const auto* d = std::get_if<http1::DataReceived>(&e)) {
@@ -231,9 +359,12 @@ class Op : public std::enable_shared_from_this<Op> {
 
   void finish() {
     done_ = true;
+    ++timer_epoch_;
     timer_.cancel();
-    if (keep_alive_ && conn_ && !conn_->core.is_closed() && conn_->core.outstanding() == 0 && !writing_) {
-      pool_->give(origin_, std::move(conn_));
+    // Reusable only when the whole exchange is over on the wire: the upload too (an early answer leaves it open).
+    if (keep_alive_ && conn_ && !conn_->core.is_closed() && conn_->core.outstanding() == 0 &&
+        !conn_->core.sending_body() && conn_->core.pending_output().empty() && !writing_ && !write_failed_) {
+      pool_->give(origin_, std::move(conn_), route_.pool_idle_timeout);
     } else {
       close();
     }
@@ -248,6 +379,7 @@ class Op : public std::enable_shared_from_this<Op> {
   }
 
   void close() {
+    ++timer_epoch_;
     timer_.cancel();
     resolver_.cancel();
     if (conn_) {
@@ -262,17 +394,19 @@ class Op : public std::enable_shared_from_this<Op> {
   asio::any_io_executor executor_;
   UpstreamCallback emit_;
   std::shared_ptr<Http1Upstream::Pool> pool_;
-  Http1UpstreamOptions options_;
   std::string origin_;
   asio::steady_timer timer_;
+  std::uint64_t timer_epoch_ = 0;
   asio::ip::tcp::resolver resolver_;
-  std::unique_ptr<Connection> conn_;
-  std::vector<std::byte> body_;
+  std::shared_ptr<Connection> conn_;
+  std::deque<BodyPiece> body_;                       // request body pieces waiting for the core
+  std::vector<std::function<void()>> queued_sent_;   // in the core's output, not yet being written
+  std::vector<std::function<void()>> writing_sent_;  // in the write in flight
   std::vector<std::byte> out_;
   std::array<std::byte, 16384> in_{};
   bool cancelled_ = false, done_ = false, paused_ = false, reading_ = false, writing_ = false;
   bool reused_ = false, received_any_ = false, connected_ = false, connect_timed_out_ = false;
-  bool head_seen_ = false, keep_alive_ = false;
+  bool head_seen_ = false, keep_alive_ = false, head_submitted_ = false, body_pumped_ = false, write_failed_ = false;
 };
 
 class CallHandle final : public UpstreamCall {
@@ -294,11 +428,19 @@ Http1Upstream::Http1Upstream(Http1UpstreamOptions options) : options_(options), 
   pool_->max_idle = options.max_idle_per_origin;
 }
 
-Http1Upstream::~Http1Upstream() = default;
+Http1Upstream::~Http1Upstream() { pool_->close_all(); }
+
+void Http1Upstream::close_idle() { pool_->close_all(); }
+
+Http1UpstreamStats Http1Upstream::stats() const {
+  Http1UpstreamStats s = pool_->stats;
+  s.idle = pool_->idle_count();
+  return s;
+}
 
 std::unique_ptr<UpstreamCall> Http1Upstream::start(const Route& route, UpstreamRequest request,
                                                    const asio::any_io_executor& executor, UpstreamCallback on_event) {
-  auto op = std::make_shared<Op>(route, std::move(request), executor, std::move(on_event), pool_, options_);
+  auto op = std::make_shared<Op>(route, std::move(request), executor, std::move(on_event), pool_);
   op->begin();
   return std::make_unique<CallHandle>(std::move(op));
 }

@@ -54,6 +54,7 @@ class ProxyHandler final : public server::Handler {
   // Promised streams are fetched from the upstream like requests (push_fetch.hpp).
   bool asynchronous_pushes() const noexcept override { return true; }
   void start(std::shared_ptr<server::Exchange> exchange) override;
+  void shut_down() override { upstream_->close_idle(); }  // the idle pool must not keep the worker alive
 
  private:
   std::shared_ptr<ProxySite> site_;

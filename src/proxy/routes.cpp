@@ -32,16 +32,21 @@ bool valid_host(std::string_view host) {
 }  // namespace
 
 Result<UpstreamUrl, std::string> parse_upstream_url(std::string_view text) {
-  constexpr std::string_view kScheme = "http://";
-  if (text.substr(0, kScheme.size()) != kScheme) {
-    return Unexpected{std::string("upstream must be an http:// URL (https upstreams are not supported yet)")};
+  constexpr std::string_view kHttp = "http://";
+  constexpr std::string_view kH2c = "h2c://";
+  const bool h2c = text.substr(0, kH2c.size()) == kH2c;
+  if (!h2c && text.substr(0, kHttp.size()) != kHttp) {
+    return Unexpected{
+        std::string("upstream must be an http:// URL or an h2c:// one (https upstreams are not "
+                    "supported yet)")};
   }
-  std::string_view rest = text.substr(kScheme.size());
+  std::string_view rest = text.substr(h2c ? kH2c.size() : kHttp.size());
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   if (rest.find_first_of("/?#@") != std::string_view::npos) {
     return Unexpected{std::string("upstream URL must be http://host[:port] without path, query or userinfo")};
   }
   UpstreamUrl url;
+  url.h2c = h2c;
   std::string_view port_text;
   if (!rest.empty() && rest.front() == '[') {
     const std::size_t close = rest.find(']');
@@ -70,7 +75,7 @@ Result<UpstreamUrl, std::string> parse_upstream_url(std::string_view text) {
 
 std::string to_string(const UpstreamUrl& url) {
   const bool v6 = url.host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
+  return (url.h2c ? "h2c://" : "http://") + (v6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
 }
 
 bool prefix_matches(std::string_view prefix, std::string_view path) noexcept {

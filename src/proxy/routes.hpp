@@ -14,28 +14,30 @@
 
 namespace h2push::proxy {
 
-// An upstream origin: only cleartext HTTP/1.1 for now ("http://host:port").
+// An upstream origin, cleartext: HTTP/1.1 ("http://host:port") or HTTP/2 with prior knowledge ("h2c://host:port").
 struct UpstreamUrl {
   std::string host;  // a name, an IPv4 address, or an IPv6 address without brackets
   std::uint16_t port = 80;
+  bool h2c = false;  // h2c://: HTTP/2 prior knowledge, requests multiplexed over one connection
   friend bool operator==(const UpstreamUrl&, const UpstreamUrl&) = default;
 };
 
-// "http://127.0.0.1:8000", "http://app", "http://[::1]:8000", an optional trailing "/". Anything else (https, a
-// path, userinfo, a query, a bad or zero port) is an error naming what is wrong.
+// "http://127.0.0.1:8000", "http://app", "http://[::1]:8000", "h2c://127.0.0.1:8000", an optional trailing "/".
+// Anything else (https, a path, userinfo, a query, a bad or zero port) is an error naming what is wrong.
 [[nodiscard]] Result<UpstreamUrl, std::string> parse_upstream_url(std::string_view text);
-std::string to_string(const UpstreamUrl& url);  // "http://host:port"
+std::string to_string(const UpstreamUrl& url);  // "http://host:port" or "h2c://host:port"
 
 struct Route {
   std::string prefix = "/";  // path prefix, starts with '/'; "/app" matches "/app", "/app/x" and "/app?q", not "/apple"
   std::string host;          // empty: any host; else the request's host (case-insensitive, port ignored)
   UpstreamUrl upstream;
   std::chrono::milliseconds connect_timeout{5'000};
-  std::chrono::milliseconds response_timeout{60'000};  // until the upstream's response head
+  std::chrono::milliseconds response_timeout{60'000};  // upstream silence: head, each body read, upload writes
   bool learn = true;                                   // learn pages' assets for push and Early Hints
   std::size_t max_learned_pages = 1024;
   std::size_t max_learned_assets = 16384;  // assets' validators and learned children (LRU)
   std::string static_root{};  // pushed assets served from this directory instead of the upstream; empty: none
+  std::chrono::milliseconds pool_idle_timeout{60'000};  // an idle keep-alive connection to the upstream is closed
   friend bool operator==(const Route&, const Route&) = default;
 };
 

@@ -5,7 +5,7 @@
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 
-#include "proxy/http1_upstream.hpp"
+#include "proxy/h2c_upstream.hpp"
 #include "proxy/proxy_handler.hpp"
 #include "server/push_policy.hpp"
 #include "server/serve.hpp"
@@ -23,7 +23,7 @@ int run_proxy(const server::ServerConfig& config, std::FILE* out) {
     }
     routes.push_back({c.prefix, c.host, *upstream, c.connect_timeout, c.response_timeout, c.learn,
                       static_cast<std::size_t>(c.max_learned_pages), static_cast<std::size_t>(c.max_learned_assets),
-                      c.static_root.string()});
+                      c.static_root.string(), c.pool_idle_timeout});
   }
   if (routes.empty()) {
     std::fprintf(stderr, "h2push: no upstream: give --upstream or [[proxy]] routes\n");
@@ -47,7 +47,7 @@ int run_proxy(const server::ServerConfig& config, std::FILE* out) {
   options.workers = config.server.workers;
   options.limits = server::session_limits(config);
   // One upstream (and so one keep-alive pool) per worker: make_handler runs once per worker.
-  options.make_handler = [site] { return std::make_unique<ProxyHandler>(site, std::make_shared<Http1Upstream>()); };
+  options.make_handler = [site] { return std::make_unique<ProxyHandler>(site, std::make_shared<SchemeUpstream>()); };
   if (config.push.mode != server::PushMode::off) {
     server::PushConfig push = config.push;
     push.think_time = {};  // the upstream thinks for real

@@ -69,6 +69,9 @@ class Upstream {
   // call). Timeouts are the route's.
   virtual std::unique_ptr<UpstreamCall> start(const Route& route, UpstreamRequest request,
                                               const asio::any_io_executor& executor, UpstreamCallback on_event) = 0;
+  // The server is shutting down: close idle pooled connections (whose watchers would keep the worker's loop
+  // alive) and pool no more. Calls in flight finish.
+  virtual void close_idle() {}
 };
 
 }  // namespace h2push::proxy

@@ -373,7 +373,8 @@ std::string to_toml(const ServerConfig& config) {
            "\nlearn = " + (route.learn ? "true" : "false") +
            "\nmax_learned_pages = " + std::to_string(route.max_learned_pages) +
            "\nmax_learned_assets = " + std::to_string(route.max_learned_assets) +
-           "\nstatic_root = " + detail::quote(route.static_root.string()) + "\n";
+           "\nstatic_root = " + detail::quote(route.static_root.string()) +
+           "\npool_idle_timeout = " + detail::quote(format_duration(route.pool_idle_timeout)) + "\n";
   }
   return out;
 }

@@ -188,15 +188,16 @@ struct PushConfig {
 // [[proxy]]: a reverse-proxy route (docs/proxy.md). Requests whose path starts with `prefix` (and whose host is
 // `host`, when set) go to `upstream`; the longest prefix wins, a route naming the host beats one for any host.
 struct ProxyRouteConfig {
-  std::string prefix = "/";                            // URL path prefix, starts with '/'
-  std::string host;                                    // empty: any host
-  std::string upstream;                                // "http://host:port", required
-  std::chrono::milliseconds connect_timeout{5'000};    // to the upstream: over it, 504
-  std::chrono::milliseconds response_timeout{60'000};  // until the upstream's response head: over it, 504
-  bool learn = true;                                   // learn pages' assets for push and Early Hints
-  std::uint64_t max_learned_pages = 1024;              // pages remembered (least recently used dropped)
-  std::uint64_t max_learned_assets = 16384;            // assets' validators and children remembered (LRU)
-  std::filesystem::path static_root{};                 // pushed assets served from here; empty: from the upstream
+  std::string prefix = "/";                             // URL path prefix, starts with '/'
+  std::string host;                                     // empty: any host
+  std::string upstream;                                 // "http://host:port", required
+  std::chrono::milliseconds connect_timeout{5'000};     // to the upstream: over it, 504
+  std::chrono::milliseconds response_timeout{60'000};   // until the upstream's response head: over it, 504
+  bool learn = true;                                    // learn pages' assets for push and Early Hints
+  std::uint64_t max_learned_pages = 1024;               // pages remembered (least recently used dropped)
+  std::uint64_t max_learned_assets = 16384;             // assets' validators and children remembered (LRU)
+  std::filesystem::path static_root{};                  // pushed assets served from here; empty: from the upstream
+  std::chrono::milliseconds pool_idle_timeout{60'000};  // idle keep-alive connections to the upstream: closed after
   friend bool operator==(const ProxyRouteConfig&, const ProxyRouteConfig&) = default;
 };
 

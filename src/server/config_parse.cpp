@@ -323,18 +323,25 @@ class Reader {
 
   void read_proxy_key(const std::string& base, const std::string& name, const toml::node& value,
                       ProxyRouteConfig& route) {
-    static const std::vector<std::string_view> kKeys = {
-        "prefix",           "host",  "upstream",          "connect_timeout",
-        "response_timeout", "learn", "max_learned_pages", "max_learned_assets",
-        "static_root"};
+    static const std::vector<std::string_view> kKeys = {"prefix",
+                                                        "host",
+                                                        "upstream",
+                                                        "connect_timeout",
+                                                        "response_timeout",
+                                                        "learn",
+                                                        "max_learned_pages",
+                                                        "max_learned_assets",
+                                                        "static_root",
+                                                        "pool_idle_timeout"};
     const std::string key = field_key(base, name);
     std::string* text_out = name == "prefix"     ? &route.prefix
                             : name == "host"     ? &route.host
                             : name == "upstream" ? &route.upstream
                                                  : nullptr;
-    std::chrono::milliseconds* duration_out = name == "connect_timeout"    ? &route.connect_timeout
-                                              : name == "response_timeout" ? &route.response_timeout
-                                                                           : nullptr;
+    std::chrono::milliseconds* duration_out = name == "connect_timeout"     ? &route.connect_timeout
+                                              : name == "response_timeout"  ? &route.response_timeout
+                                              : name == "pool_idle_timeout" ? &route.pool_idle_timeout
+                                                                            : nullptr;
     record(key, value.source());
     if (text_out != nullptr) {
       if (const auto* text = value.as_string()) return void(*text_out = text->get());

@@ -62,6 +62,10 @@ class Handler {
   // stream goes to start() as an Exchange whose pushed() is true, answered when the handler has the response (a
   // proxy fetching it from its upstream). A response that is not a storable 200 resets the promised stream.
   virtual bool asynchronous_pushes() const noexcept { return false; }
+
+  // The server is shutting down (on the worker thread): release what would keep the worker's loop alive with no
+  // session left, e.g. a reverse proxy's idle upstream connections.
+  virtual void shut_down() {}
 };
 
 }  // namespace h2push::server

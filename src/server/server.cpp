@@ -262,6 +262,7 @@ void Server::shut_down() {
   for (std::size_t i = 0; i < impl.pool.size(); ++i) {
     asio::post(impl.pool.context(i), [state = &impl.states[i]] {
       state->shutting_down = true;
+      if (state->handler != nullptr) state->handler->shut_down();
       // Copy: a session may close (and leave the set) while being told.
       const std::vector<Session*> sessions(state->sessions.begin(), state->sessions.end());
       for (Session* s : sessions) {

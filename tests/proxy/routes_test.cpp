@@ -21,12 +21,18 @@ TEST(UpstreamUrl, ParsesHostAndPort) {
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->host, "::1");
   EXPECT_EQ(to_string(*u), "http://[::1]:9000");
+  EXPECT_FALSE(u->h2c);
+  u = parse_upstream_url("h2c://127.0.0.1:8000/");
+  ASSERT_TRUE(u.ok());
+  EXPECT_TRUE(u->h2c);
+  EXPECT_EQ(u->port, 8000);
+  EXPECT_EQ(to_string(*u), "h2c://127.0.0.1:8000");
 }
 
 TEST(UpstreamUrl, RefusesWhatItCannotReach) {
   for (const char* bad :
-       {"https://a:1", "a:1", "http://", "http://a:0", "http://a:65536", "http://a:x", "http://a:1/path",
-        "http://u@a:1", "http://a:1?q", "http://[::1", "http://a b:1", "http://a:"}) {
+       {"https://a:1", "h2://a:1", "h2c:/a:1", "a:1", "http://", "http://a:0", "http://a:65536", "http://a:x",
+        "http://a:1/path", "http://u@a:1", "http://a:1?q", "http://[::1", "http://a b:1", "http://a:"}) {
     EXPECT_FALSE(parse_upstream_url(bad).ok()) << bad;
   }
 }

@@ -25,6 +25,7 @@ response_timeout = "30s"
 learn = false
 max_learned_pages = 10
 max_learned_assets = 20
+pool_idle_timeout = "5s"
 )",
                                    "p.toml");
   ASSERT_TRUE(config.ok()) << config.error().to_string();
@@ -40,6 +41,8 @@ max_learned_assets = 20
   EXPECT_FALSE(api.learn);
   EXPECT_EQ(api.max_learned_pages, 10u);
   EXPECT_EQ(api.max_learned_assets, 20u);
+  EXPECT_EQ(api.pool_idle_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(config->proxy[0].pool_idle_timeout, std::chrono::seconds(60));
 }
 
 TEST(ConfigProxyTest, StaticRootIsResolvedAgainstTheFilesDirectory) {
@@ -65,8 +68,8 @@ TEST(ConfigProxyTest, StaticRootIsResolvedAgainstTheFilesDirectory) {
 
 TEST(ConfigProxyTest, DumpReadsBackEqual) {
   ServerConfig config;
-  config.proxy.push_back(
-      {"/app", "a.test", "http://app:81", std::chrono::milliseconds(1500), std::chrono::seconds(90), false, 7, 9});
+  config.proxy.push_back({"/app", "a.test", "http://app:81", std::chrono::milliseconds(1500), std::chrono::seconds(90),
+                          false, 7, 9, "", std::chrono::milliseconds(2500)});
   config.proxy.push_back({"/", "", "http://app:82"});
   config.proxy.back().static_root = "/srv/assets";
   auto again = load_config_string(to_toml(config), "dump.toml");
@@ -88,6 +91,7 @@ TEST(ConfigProxyTest, ErrorsNameFileLineAndKey) {
       {"[[proxy]]\nupstream = \"http://a:99999\"\n", 2, "proxy[0].upstream", "bad port"},
       {"[[proxy]]\nupstream = \"http://a\"\nprefix = \"api\"\n", 3, "proxy[0].prefix", "starting with '/'"},
       {"[[proxy]]\nupstream = \"http://a\"\nconnect_timeout = \"soon\"\n", 3, "proxy[0].connect_timeout", "duration"},
+      {"[[proxy]]\nupstream = \"http://a\"\npool_idle_timeout = 5\n", 3, "proxy[0].pool_idle_timeout", "duration"},
       {"[[proxy]]\nupstream = \"http://a\"\nlearn = 1\n", 3, "proxy[0].learn", "true or false"},
       {"[[proxy]]\nupstream = \"http://a\"\nmax_learned_pages = 0\n", 3, "proxy[0].max_learned_pages", "between 1"},
       {"[[proxy]]\nupstream = \"http://a\"\nmax_learned_assets = 2000000\n", 3, "proxy[0].max_learned_assets",

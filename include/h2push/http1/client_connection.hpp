@@ -67,10 +67,13 @@ std::string_view to_string(ResponseError error) noexcept;
 
 // Misuse of the API by the application; never sent.
 enum class ClientErrc : std::uint8_t {
-  invalid_request,    // a method that is not a token, a bad target, a field name that is not a token, CR/LF/NUL in a
-                      // value, or a field the core owns (content-length, transfer-encoding)
-  connection_closed,  // a response closed the connection (or it failed, or was upgraded): open another one
-  upgrade_pending,    // a request asking to upgrade is outstanding: nothing can follow it until its answer
+  invalid_request,       // a method that is not a token, a bad target, a field name that is not a token, CR/LF/NUL in a
+                         // value, or a field the core owns (content-length, transfer-encoding)
+  connection_closed,     // a response closed the connection (or it failed, or was upgraded): open another one
+  upgrade_pending,       // a request asking to upgrade is outstanding: nothing can follow it until its answer
+  body_in_progress,      // a streamed request body is not finished: nothing can follow it until send_body(..., true)
+  no_body_expected,      // send_body() without a streamed request body in progress
+  body_length_mismatch,  // send_body() past the announced Content-Length, or ending short of it
 };
 std::string_view to_string(ClientErrc errc) noexcept;
 
@@ -128,6 +131,16 @@ class ClientConnection {
   // A `connection: close` field makes this the last request. Errors: invalid_request, connection_closed,
   // upgrade_pending.
   [[nodiscard]] Result<RequestId, ClientErrc> submit_request(const RequestHead& head, std::span<const std::byte> body);
+  // Queues a request head whose body follows in pieces through send_body(), framed by `content_length` when it is
+  // known, else chunked (RFC 9112 §7.1; every HTTP/1.1 server reads chunked requests). Nothing else may be
+  // submitted until the body has ended. Errors: those of submit_request(), body_in_progress.
+  [[nodiscard]] Result<RequestId, ClientErrc> submit_request_head(const RequestHead& head,
+                                                                  std::optional<std::uint64_t> content_length);
+  // Queues the next piece of the streamed request body (copied); `end` finishes it (the last chunk when chunked).
+  // Errors: no_body_expected; body_length_mismatch when the pieces add up past the Content-Length or end short of
+  // it (nothing is queued then: the caller should close the connection, whose request cannot be completed).
+  [[nodiscard]] Status<ClientErrc> send_body(std::span<const std::byte> data, bool end);
+  bool sending_body() const noexcept;  // a streamed request body has not ended yet
 
   // Feeds octets from the server. Peer errors never fail the call: they become a ResponseFailed event and the
   // connection is finished. After a 101 switch, the octets that followed it are kept for take_upgrade_input().
