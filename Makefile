@@ -7,7 +7,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-asan bench bench-peers bench-pageload fuzz format format-check clean
+.PHONY: all deps build run test test-asan bench bench-peers bench-proxy bench-pageload bench-proxy-pageload fuzz format format-check clean
 
 all: build
 
@@ -52,6 +52,13 @@ BENCH_PEERS_ARGS ?=
 bench-peers: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS) --target h2push_cli
 	bench/h2load-peers --h2push $(BUILD)/h2push $(BENCH_PEERS_ARGS)
+
+# h2push proxy against nghttpx and h2o's proxy, in front of one nginx, under h2load (docs/benchmarks.md,
+# "Reverse proxies"). A short run: make bench-proxy BENCH_PROXY_ARGS=--quick
+BENCH_PROXY_ARGS ?=
+bench-proxy: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target h2push_cli
+	bench/proxy-peers --h2push $(BUILD)/h2push $(BENCH_PROXY_ARGS)
 
 # The demo page pushed by h2push, nghttpd, h2o and nginx, loaded by `h2push pageload` over 20-300 ms x 2-100 Mbit/s
 # (docs/results.md). One cell: make bench-pageload BENCH_PAGELOAD_ARGS="--rtt 100ms --bw 10mbit"
