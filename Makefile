@@ -68,6 +68,14 @@ bench-pageload: deps $(BUILD)/CMakeCache.txt
 	bench/pageload-peers --binary $(BUILD)/h2push --json $(BUILD)/pageload-peers.json \
 	  --waterfall-dir $(BUILD)/pageload-peers-waterfalls $(BENCH_PAGELOAD_ARGS)
 
+# Page loads of tests/interop/proxy_upstream_app.py (200 ms think time) directly and through h2push proxy with push
+# off, learned hints and push, at 100 ms RTT / 10 Mbit/s (docs/results.md). Over TLS:
+# make bench-proxy-pageload BENCH_PROXY_PAGELOAD_ARGS=--tls
+BENCH_PROXY_PAGELOAD_ARGS ?=
+bench-proxy-pageload: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target h2push_cli
+	bench/proxy-pageload --binary $(BUILD)/h2push --json $(BUILD)/proxy-pageload.json $(BENCH_PROXY_PAGELOAD_ARGS)
+
 $(FUZZ_BUILD)/CMakeCache.txt:
 	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DH2PUSH_FUZZ=ON \
 	  -DH2PUSH_TESTS=OFF -DH2PUSH_BENCH=OFF $(CMAKE_FLAGS)
