@@ -1,7 +1,6 @@
 // h2push command line: a thin CLI11 front end over the library (STYLE.md §2): flags -> config -> one call -> exit
 // code (0 ok, 1 runtime error, 2 usage or configuration error).
 #include <cstdio>
-#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +10,7 @@
 #include "cli/pageload.hpp"
 #include "cli/proxy.hpp"
 #include "cli/relay.hpp"
+#include "cli/server_flags.hpp"
 #include "client/get.hpp"
 #include "h2push/version.hpp"
 #include "server/config.hpp"
@@ -20,72 +20,20 @@ namespace {
 
 struct ServeFlags {
   std::string dir;
-  std::string config;
-  std::string http;
-  std::string https;
-  std::string cert;
-  std::string key;
-  std::optional<std::uint32_t> workers;
-  std::string push;
+  h2push::cli::ServerFlags server;
   std::string think_time;
 };
 
 int run_serve(const ServeFlags& flags) {
-  using namespace h2push::server;
-  CliOverrides overrides;
+  h2push::server::CliOverrides overrides;
   if (!flags.dir.empty()) overrides.root = flags.dir;
-  auto address = [](const std::string& text, const char* flag) -> std::optional<Address> {
-    auto parsed = parse_address(text);
-    if (!parsed) {
-      std::fprintf(stderr, "h2push: %s: %s\n", flag, parsed.error().c_str());
-      return std::nullopt;
-    }
-    return *parsed;
-  };
-  if (!flags.http.empty()) {
-    overrides.http = address(flags.http, "--http");
-    if (!overrides.http) return 2;
-  }
-  if (!flags.https.empty()) {
-    overrides.https = address(flags.https, "--https");
-    if (!overrides.https) return 2;
-  }
-  if (!flags.cert.empty()) overrides.cert = flags.cert;
-  if (!flags.key.empty()) overrides.key = flags.key;
-  overrides.workers = flags.workers;
-  if (!flags.push.empty()) {
-    auto mode = parse_push_mode(flags.push);
-    if (!mode) {
-      std::fprintf(stderr, "h2push: --push: %s\n", mode.error().c_str());
-      return 2;
-    }
-    overrides.push = *mode;
-  }
   if (!flags.think_time.empty()) {
-    auto delay = parse_duration(flags.think_time);
-    if (!delay) {
-      std::fprintf(stderr, "h2push: --think-time: %s\n", delay.error().c_str());
-      return 2;
-    }
-    overrides.think_time = *delay;
+    overrides.think_time = h2push::cli::parse_flag(flags.think_time, "--think-time", h2push::server::parse_duration);
+    if (!overrides.think_time) return 2;
   }
-
-  std::optional<ServerConfig> config;
-  if (!flags.config.empty()) {
-    auto loaded = load_config_file(flags.config, overrides);
-    if (!loaded) {
-      std::fprintf(stderr, "h2push: %s\n", loaded.error().to_string().c_str());
-      return 2;
-    }
-    config = std::move(*loaded);
-  } else {
-    config.emplace();
-    if (auto applied = apply_overrides(*config, overrides); !applied) {
-      std::fprintf(stderr, "h2push: %s\n", applied.error().to_string().c_str());
-      return 2;
-    }
-  }
-  return serve(*config, stdout);
+  const auto config = h2push::cli::load_server_config(flags.server, overrides);
+  if (!config) return 2;
+  return h2push::server::serve(*config, stdout);
 }
 
 }  // namespace
@@ -101,15 +49,9 @@ int main(int argc, char** argv) {
   CLI::App* serve_cmd =
       app.add_subcommand("serve", "Serve a directory (or the built-in demo site) over h2, h2c and HTTP/1.1");
   serve_cmd->add_option("DIR", serve.dir, "Document root (default: the built-in demo site)");
-  serve_cmd->add_option("--config", serve.config, "TOML configuration file (docs/configuration.md)");
-  serve_cmd->add_option("--http", serve.http, "Cleartext listener ADDR:PORT (HTTP/1.1 and h2c); port 0 picks one");
-  serve_cmd->add_option("--https", serve.https, "TLS listener ADDR:PORT (h2 and HTTP/1.1 by ALPN); port 0 picks one");
-  serve_cmd->add_option("--cert", serve.cert, "PEM certificate chain (default: a self-signed one for localhost)");
-  serve_cmd->add_option("--key", serve.key, "PEM private key for --cert");
-  serve_cmd->add_option("--workers", serve.workers, "Worker threads, one event loop each (default: one per core)");
-  serve_cmd->add_option("--push", serve.push,
-                        "auto (push if the client accepts it, else 103 Early Hints), push, hints or off, for every "
-                        "path (default: push.mode, auto)");
+  h2push::cli::add_server_options(*serve_cmd, serve.server, "TOML configuration file (docs/configuration.md)",
+                                  "auto (push if the client accepts it, else 103 Early Hints), push, hints or off, "
+                                  "for every path (default: push.mode, auto)");
   serve_cmd->add_option("--think-time", serve.think_time,
                         "Delay HTML responses like a slow backend, e.g. 200ms, while hints and pushes flow");
 

@@ -1,23 +1,17 @@
 // src/cli/proxy.hpp: `h2push proxy --upstream URL [--http A] [--https A] [--config F] ...` (docs/proxy.md).
 #pragma once
 
-#include <cstdint>
-#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
+
+#include "cli/server_flags.hpp"
 
 namespace h2push::cli {
 
 struct ProxyFlags {
   std::string upstream;
-  std::string config;
-  std::string http;
-  std::string https;
-  std::string cert;
-  std::string key;
-  std::optional<std::uint32_t> workers;
-  std::string push;
+  ServerFlags server;
 };
 
 CLI::App* add_proxy_command(CLI::App& app, ProxyFlags& flags);

@@ -48,14 +48,17 @@ struct Forward : std::enable_shared_from_this<Forward> {
   std::shared_ptr<ProxySite> site;
   std::size_t route = 0;
   std::unique_ptr<UpstreamCall> call;
-  std::optional<BodyCapture> capture;  // set while the page is being learned
-  std::vector<std::string> links;      // the response's Link field values, learned with the page
+  std::optional<PageCapture> page;              // set while a page is being learned
+  std::vector<std::string> links;               // the response's Link field values, learned with the page
+  std::optional<BodyCapture> asset;             // set while a style sheet or module a page names is being learned
+  std::string etag, last_modified, media_type;  // the asset's
   bool paused = false;
 
   void on_event(const UpstreamEvent& event);
   void on_head(const UpstreamHead& head);
   void on_data(std::span<const std::byte> data);
-  void finish();  // drops the upstream call outside of its callback
+  void learn_after_flush();  // what the whole response taught, once its last octets are on their way
+  void finish();             // drops the upstream call outside of its callback
 };
 
 void Forward::on_event(const UpstreamEvent& event) {
@@ -68,10 +71,7 @@ void Forward::on_event(const UpstreamEvent& event) {
     on_data(data->data);
   } else if (std::holds_alternative<UpstreamEnd>(event)) {
     x.write({}, true);
-    if (capture && !capture->overflowed()) {
-      std::vector<std::string_view> values(links.begin(), links.end());
-      site->learned(route).learn(route, x.request().target, capture->text(), values);
-    }
+    learn_after_flush();
     finish();
   } else if (const auto* failed = std::get_if<UpstreamFailed>(&event)) {
     std::fprintf(stderr, "h2push proxy: %s %s -> %s: %s%s%.*s\n", std::string(x.request().method).c_str(),
@@ -96,18 +96,24 @@ void Forward::on_head(const UpstreamHead& head) {
   const std::string cache_control = joined(head.fields, "cache-control");  // outlives `facts`, which views it
   const ResponseFacts facts{x.request().method, head.status, field_of(head.fields, "content-type"), cache_control,
                             field_of(head.fields, "content-encoding")};
+  LearnedPlans& learned = site->learned(route);
   if (r.learn && may_learn(facts)) {
-    capture.emplace(LearnOptions{}.max_capture_bytes);
+    page.emplace(LearnOptions{}.max_capture_bytes);
     for (const hpack::Header& f : head.fields) {
       if (f.name == "link") links.emplace_back(f.value);
     }
   } else if (r.learn && x.request().method == "GET" && head.status == 200) {
     const std::string_view type = field_of(head.fields, "content-type");
     if (type.substr(0, 9) == "text/html") {
-      site->learned(route).forget(route, x.request().target);  // no-store, private or encoded: never learned
+      learned.forget(route, x.request().target);  // no-store, private or encoded: never learned
     } else {
-      site->learned(route).observe_asset(route, x.request().target, field_of(head.fields, "etag"),
-                                         field_of(head.fields, "last-modified"), length_of(head.fields), type);
+      etag = field_of(head.fields, "etag");
+      last_modified = field_of(head.fields, "last-modified");
+      media_type = type;
+      learned.observe_asset(route, x.request().target, etag, last_modified, length_of(head.fields), type);
+      if (may_learn_asset(facts) && learned.wants_body(route, x.request().target)) {
+        asset.emplace(LearnOptions{}.max_capture_bytes);
+      }
     }
   }
   server::Fields fields = client_response_fields(head.fields, head.protocol);
@@ -116,8 +122,16 @@ void Forward::on_head(const UpstreamHead& head) {
 
 void Forward::on_data(std::span<const std::byte> data) {
   server::Exchange& x = *exchange;
-  if (capture) capture->append(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
-  if (!x.write(data, false)) return;
+  if (!x.write(data, false)) return;  // forwarded first: learning never holds the client's bytes back
+  const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  if (page && page->append(text)) {
+    // The head has passed: its style sheets and modules may be asked for before the page ends. Parsed after the
+    // flush of this chunk, which is already posted.
+    asio::post(x.executor(), [self = shared_from_this()] {
+      self->site->learned(self->route).expect(self->route, self->exchange->request().target, self->page->head());
+    });
+  }
+  if (asset) asset->append(text);
   if (x.buffered() > ProxyHandler::kMaxBuffered && !paused && call != nullptr) {
     paused = true;
     call->pause(true);
@@ -130,6 +144,23 @@ void Forward::on_data(std::span<const std::byte> data) {
   }
 }
 
+void Forward::learn_after_flush() {
+  if (!page && !asset) return;
+  // Posted after the flush of the last octets, so the parsing does not delay them.
+  asio::post(exchange->executor(), [self = shared_from_this()] {
+    LearnedPlans& learned = self->site->learned(self->route);
+    const std::string_view target = self->exchange->request().target;
+    if (self->page && (self->page->complete() || self->page->head_seen())) {
+      // A page longer than the capture is learned from its head alone.
+      const std::vector<std::string_view> values(self->links.begin(), self->links.end());
+      learned.learn(self->route, target, self->page->text(), values);
+    }
+    if (self->asset && !self->asset->overflowed()) {
+      learned.learn_asset(self->route, target, self->etag, self->last_modified, self->media_type, self->asset->text());
+    }
+  });
+}
+
 void Forward::finish() {
   asio::post(exchange->executor(), [self = shared_from_this()] { self->call.reset(); });
 }
@@ -140,6 +171,7 @@ ProxySite::ProxySite(std::vector<Route> routes) : routes_(std::move(routes)) {
   for (const Route& r : routes_) {
     LearnOptions o;
     o.max_pages = r.max_learned_pages;
+    o.max_assets = r.max_learned_assets;
     learned_.push_back(std::make_shared<LearnedPlans>(o));
   }
 }

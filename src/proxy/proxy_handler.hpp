@@ -2,14 +2,17 @@
 // (routes.hpp), forwarded through an Upstream (upstream.hpp) with hop-by-hop fields removed and Via /
 // X-Forwarded-* / Forwarded added; the upstream's 1xx responses are forwarded, its response head and body streamed to
 // the client as they come (never buffered whole), with backpressure both ways; failures become 502 / 504 (or a cut
-// body once the head is out). HTML pages are learned as they stream (learned_plans.hpp), so the server's PushPolicy
-// hints or pushes their assets on the next request before the upstream answers.
+// body once the head is out). HTML pages are copied as they stream (page_capture.hpp; their head is parsed as soon
+// as it has passed) and learned once complete, and the style sheets and modules they name are parsed as they pass
+// (learned_plans.hpp), always after the octets were handed to the client, so the server's PushPolicy hints or pushes
+// their assets, all levels deep, on the next request before the upstream answers.
 #pragma once
 
 #include <memory>
 #include <vector>
 
 #include "proxy/learned_plans.hpp"
+#include "proxy/page_capture.hpp"
 #include "proxy/routes.hpp"
 #include "proxy/upstream.hpp"
 #include "server/handler.hpp"

@@ -34,6 +34,7 @@ struct Route {
   std::chrono::milliseconds response_timeout{60'000};  // until the upstream's response head
   bool learn = true;                                   // learn pages' assets for push and Early Hints
   std::size_t max_learned_pages = 1024;
+  std::size_t max_learned_assets = 16384;  // assets' validators and learned children (LRU)
   friend bool operator==(const Route&, const Route&) = default;
 };
 

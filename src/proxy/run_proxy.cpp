@@ -22,7 +22,7 @@ int run_proxy(const server::ServerConfig& config, std::FILE* out) {
       return 1;
     }
     routes.push_back({c.prefix, c.host, *upstream, c.connect_timeout, c.response_timeout, c.learn,
-                      static_cast<std::size_t>(c.max_learned_pages)});
+                      static_cast<std::size_t>(c.max_learned_pages), static_cast<std::size_t>(c.max_learned_assets)});
   }
   if (routes.empty()) {
     std::fprintf(stderr, "h2push: no upstream: give --upstream or [[proxy]] routes\n");

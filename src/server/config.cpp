@@ -371,7 +371,8 @@ std::string to_toml(const ServerConfig& config) {
            "\nconnect_timeout = " + detail::quote(format_duration(route.connect_timeout)) +
            "\nresponse_timeout = " + detail::quote(format_duration(route.response_timeout)) +
            "\nlearn = " + (route.learn ? "true" : "false") +
-           "\nmax_learned_pages = " + std::to_string(route.max_learned_pages) + "\n";
+           "\nmax_learned_pages = " + std::to_string(route.max_learned_pages) +
+           "\nmax_learned_assets = " + std::to_string(route.max_learned_assets) + "\n";
   }
   return out;
 }

@@ -195,6 +195,7 @@ struct ProxyRouteConfig {
   std::chrono::milliseconds response_timeout{60'000};  // until the upstream's response head: over it, 504
   bool learn = true;                                   // learn pages' assets for push and Early Hints
   std::uint64_t max_learned_pages = 1024;              // pages remembered (least recently used dropped)
+  std::uint64_t max_learned_assets = 16384;            // assets' validators and children remembered (LRU)
   friend bool operator==(const ProxyRouteConfig&, const ProxyRouteConfig&) = default;
 };
 

@@ -324,7 +324,8 @@ class Reader {
   void read_proxy_key(const std::string& base, const std::string& name, const toml::node& value,
                       ProxyRouteConfig& route) {
     static const std::vector<std::string_view> kKeys = {
-        "prefix", "host", "upstream", "connect_timeout", "response_timeout", "learn", "max_learned_pages"};
+        "prefix",           "host",  "upstream",          "connect_timeout",
+        "response_timeout", "learn", "max_learned_pages", "max_learned_assets"};
     const std::string key = field_key(base, name);
     std::string* text_out = name == "prefix"     ? &route.prefix
                             : name == "host"     ? &route.host
@@ -349,10 +350,11 @@ class Reader {
       if (const auto* flag = value.as_boolean()) return void(route.learn = flag->get());
       return fail(value.source(), key, "expected true or false, got " + got(value));
     }
-    if (name == "max_learned_pages") {
+    if (name == "max_learned_pages" || name == "max_learned_assets") {
       const auto* integer = value.as_integer();
       if (integer != nullptr && integer->get() >= 1 && integer->get() <= 1'000'000) {
-        return void(route.max_learned_pages = static_cast<std::uint64_t>(integer->get()));
+        std::uint64_t& out = name == "max_learned_pages" ? route.max_learned_pages : route.max_learned_assets;
+        return void(out = static_cast<std::uint64_t>(integer->get()));
       }
       return fail(value.source(), key, "expected an integer between 1 and 1000000, got " + got(value));
     }

@@ -19,7 +19,11 @@ from h2push_server import (LOOPBACK, H2Client, TestFailure, check, free_port,  #
                            require_peer, run_peer, run_tests)
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "proxy_upstream_app.py")
-ASSETS = ["/css/site.css", "/img/logo.png", "/js/app.js"]
+ASSETS = ["/css/site.css", "/img/logo.png", "/js/app.js", "/js/main.js"]
+# The page's plan once the style sheets and the module went through the proxy, in rank order: render-blocking (the
+# sheet, its @import, its font), then scripts and modules, then images, each by level.
+RANKED = ["/css/site.css", "/css/base.css", "/fonts/body.woff2", "/js/app.js", "/js/main.js", "/js/util.js",
+          "/img/logo.png", "/img/bg.png", "/img/base.png"]
 START_TIMEOUT = 15.0
 
 
@@ -110,6 +114,11 @@ def link_targets(stream):
     return sorted(targets)
 
 
+def links_in_order(stream):
+    return [value.decode().split(">", 1)[0].lstrip("<")
+            for block in stream.informational for name, value in block if name == b"link"]
+
+
 def get_page(port):
     """GET / over h2c; returns (stream, monotonic time the first 103 arrived or None)."""
     with H2Client(port, tls=False, enable_push=False) as client:
@@ -156,6 +165,54 @@ def test_http1_clients_get_the_hints_and_assets_their_validators(args):
         check(css.startswith("HTTP/1.1 200") and 'etag: "' in css.lower(), f"asset: {css}")
 
 
+def test_style_sheets_and_modules_passing_through_add_the_levels_below(args):
+    with Stack(args.binary, think_ms=50) as stack:
+        first, _ = get_page(stack.port)
+        check(first.status == 200, f"first status {first.status}")
+        # What a browser fetches next: the page's sheet and module, then what the sheet imports.
+        with H2Client(stack.port, tls=False) as client:
+            for path in ("/css/site.css", "/js/main.js", "/js/app.js", "/img/logo.png", "/css/base.css"):
+                stream = client.get(path)
+                check(stream.status == 200, f"{path}: status {stream.status}")
+                check(stream.header("etag") is not None, f"{path}: no etag")
+        second, hint = get_page(stack.port)
+        check(hint is not None, "no 103 on the second navigation")
+        check(links_in_order(second) == RANKED, f"103 links {links_in_order(second)} != {RANKED}")
+        font = [value.decode() for block in second.informational for name, value in block
+                if name == b"link" and b"body.woff2" in value]
+        check(len(font) == 1 and "as=font" in font[0] and "crossorigin" in font[0], f"font hint {font}")
+
+
+def test_sheets_fetched_while_the_page_streams_are_learned_too(args):
+    """The page's head is parsed as it passes, so its style sheet is learned from even when the browser asks for it
+    before the page has ended (and before the page itself is learned)."""
+    with Stack(args.binary, think_ms=600) as stack:
+        with H2Client(stack.port, tls=False, enable_push=False) as client:
+            sid = client.request("/streamed", headers=[("accept", "text/html")])
+            page = client.streams[sid]
+            deadline = time.monotonic() + 10
+            while not page.data and not page.done and time.monotonic() < deadline:
+                try:
+                    client.read_once(2.0)
+                except (TimeoutError, socket.timeout):
+                    continue
+            check(b"</head>" in bytes(page.data) and not page.done, "the head did not come first")
+            with H2Client(stack.port, tls=False) as other:
+                check(other.get("/css/site.css").status == 200, "site.css")
+            check(not page.done, "the page ended before the sheet was fetched: the test proves nothing")
+            while not page.done and time.monotonic() < deadline:
+                try:
+                    client.read_once(2.0)
+                except (TimeoutError, socket.timeout):
+                    continue
+            check(page.done and b"Rendered" in bytes(page.data), "the streamed page did not complete")
+        with H2Client(stack.port, tls=False, enable_push=False) as client:
+            again = client.get("/streamed", headers=[("accept", "text/html")])
+        links = links_in_order(again)
+        for path in ("/css/base.css", "/fonts/body.woff2", "/img/bg.png"):
+            check(path in links, f"{path} (named by site.css) not hinted: {links}")
+
+
 def test_a_dead_upstream_gives_502(args):
     with Stack(args.binary, upstream=f"http://127.0.0.1:{free_port()}") as stack:
         with H2Client(stack.port, tls=False) as client:
@@ -185,6 +242,9 @@ if __name__ == "__main__":
         ("SecondRequestGetsHintsBeforeTheAppAnswers", test_second_request_gets_hints_before_the_app_answers),
         ("Http1ClientsGetTheHintsAndAssetsTheirValidators",
          test_http1_clients_get_the_hints_and_assets_their_validators),
+        ("StyleSheetsAndModulesPassingThroughAddTheLevelsBelow",
+         test_style_sheets_and_modules_passing_through_add_the_levels_below),
+        ("SheetsFetchedWhileThePageStreamsAreLearnedToo", test_sheets_fetched_while_the_page_streams_are_learned_too),
         ("ADeadUpstreamGives502", test_a_dead_upstream_gives_502),
         ("UpstreamFaultsGiveCleanErrorsAndOthersAreServed",
          test_upstream_faults_give_clean_errors_and_others_are_served),

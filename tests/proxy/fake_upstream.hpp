@@ -18,6 +18,18 @@ inline constexpr std::string_view kPageHtml = R"(<!doctype html><html><head>
 <link rel="stylesheet" href="/css/site.css"><script src="/js/app.js" defer></script>
 </head><body><img src="/img/logo.png"></body></html>)";
 
+// A page whose style sheet and module name more files (levels 2 and 3), and those files' bodies.
+inline constexpr std::string_view kDeepPageHtml = R"(<!doctype html><html><head>
+<link rel="stylesheet" href="/css/deep.css"><script type="module" src="/js/deep.js"></script>
+</head><body><img src="/img/deep.png"></body></html>)";
+
+inline std::string_view deep_asset(std::string_view path) {
+  if (path == "/css/deep.css") return "@import \"base.css\";\n@font-face { src: url(/fonts/f.woff2) }\n";
+  if (path == "/css/base.css") return "body { background: url(/img/bg.png) }\n";
+  if (path == "/js/deep.js") return "import { x } from './dep.js';\n";
+  return {};
+}
+
 struct FakeLog {
   std::mutex mutex;
   std::vector<UpstreamRequest> requests;
@@ -90,6 +102,31 @@ class FakeUpstream final : public Upstream {
         return later(std::chrono::milliseconds(0), [](State& s) {
           head(s, 200, {{"content-type", "text/css"}, {"etag", "\"css-v1\""}, {"content-length", "8"}});
           data(s, "body{} /");
+          s.emit(UpstreamEnd{});
+        });
+      }
+      if (const std::string_view body = deep_asset(path); !body.empty()) {
+        return later(std::chrono::milliseconds(0), [path, body](State& s) {
+          const bool css = path.ends_with(".css");
+          head(s, 200, {{"content-type", css ? "text/css" : "text/javascript"}, {"etag", "\"" + path + "-1\""}});
+          data(s, body);
+          s.emit(UpstreamEnd{});
+        });
+      }
+      if (path == "/huge") {  // longer than the capture: a sheet in its head, an image after 1.2 MiB of body
+        return later(std::chrono::milliseconds(0), [](State& s) {
+          head(s, 200, {{"content-type", "text/html"}});
+          data(s, "<!doctype html><head><link rel=stylesheet href=/css/huge.css></head><body>");
+          const std::string filler(64 * 1024, 'x');
+          for (int i = 0; i < 20; ++i) data(s, filler);
+          data(s, "<img src=/img/late.png></body>");
+          s.emit(UpstreamEnd{});
+        });
+      }
+      if (path == "/deep" || path == "/missing") {
+        return later(std::chrono::milliseconds(0), [status = path == "/deep" ? 200 : 404](State& s) {
+          head(s, status, {{"content-type", "text/html"}});
+          data(s, kDeepPageHtml);
           s.emit(UpstreamEnd{});
         });
       }

@@ -39,10 +39,12 @@ TEST(LearnedPlans, LearnsRankedUnconditionalSameOriginAssets) {
   auto plan = store.plan(0, "/blog/post?other=1");  // the query is ignored
   ASSERT_NE(plan, nullptr);
   EXPECT_EQ(plan->page, "/blog/post");
-  const std::vector<std::string> want = {"/css/site.css", "/blog/mod.js", "/js/app.js", "/img/logo.png"};
+  // Ranked as the site planner ranks: render-blocking, then the other scripts and modules, then images.
+  const std::vector<std::string> want = {"/css/site.css", "/js/app.js", "/blog/mod.js", "/img/logo.png"};
   EXPECT_EQ(paths(*plan), want);
   EXPECT_EQ(plan->resources[0].urgency, 4);
   EXPECT_EQ(plan->resources[1].urgency, 5);
+  EXPECT_EQ(plan->resources[2].urgency, 5);
   EXPECT_EQ(plan->resources[3].urgency, 6);
   EXPECT_EQ(store.plan(1, "/blog/post"), nullptr);  // another route knows nothing
 }

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "fake_upstream.hpp"
 #include "server/push_policy.hpp"
@@ -67,6 +69,20 @@ std::vector<std::string> link_targets(const std::vector<std::string>& links) {
   return out;
 }
 
+// A page is learned once its last octets are on their way to the client, on the worker thread: wait (bounded) for
+// the plan before looking at it from this thread.
+std::shared_ptr<const push::PagePlan> wait_for_plan(ProxyServer& s, std::string_view page) {
+  for (int i = 0; i < 500; ++i) {
+    if (auto plan = s.site->learned(0).plan(0, page)) return plan;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return nullptr;
+}
+
+std::string h1_get(std::uint16_t port, std::string_view target) {
+  return h1_exchange(port, "GET " + std::string(target) + " HTTP/1.1\r\nhost: a.test\r\nconnection: close\r\n\r\n");
+}
+
 TEST(ProxyHandler, LearnsThePageThenHintsItBeforeTheUpstreamAnswers) {
   ProxyServer s;
   {
@@ -76,7 +92,7 @@ TEST(ProxyHandler, LearnsThePageThenHintsItBeforeTheUpstreamAnswers) {
     EXPECT_TRUE(first.links.empty());  // nothing known yet
     EXPECT_EQ(first.body, kPageHtml);
   }
-  ASSERT_NE(s.site->learned(0).plan(0, "/page"), nullptr);
+  ASSERT_NE(wait_for_plan(s, "/page"), nullptr);
   H2Client second(s.port);
   const http2::StreamId id = second.request("GET", "/page?x=2", true);
   second.run([&] { return second.ended(id); });
@@ -112,6 +128,52 @@ TEST(ProxyHandler, AssetValidatorsSeenThroughTheProxyAreKept) {
   ASSERT_NE(plan, nullptr);
   ASSERT_EQ(plan->resources[0].resource.path, "/css/site.css");
   EXPECT_EQ(plan->resources[0].stat.version, "\"css-v1\"");
+}
+
+TEST(ProxyHandler, StyleSheetsAndModulesPassingThroughAddTheLevelsBelow) {
+  ProxyServer s;
+  EXPECT_NE(h1_get(s.port, "/deep").find("deep.css"), std::string::npos);
+  ASSERT_NE(wait_for_plan(s, "/deep"), nullptr);
+  // The browser's requests for what the page names, then for what the sheet imports.
+  EXPECT_NE(h1_get(s.port, "/css/deep.css").find("@import"), std::string::npos);
+  EXPECT_NE(h1_get(s.port, "/js/deep.js").find("import"), std::string::npos);
+  EXPECT_NE(h1_get(s.port, "/css/base.css").find("bg.png"), std::string::npos);
+  std::shared_ptr<const push::PagePlan> plan;
+  for (int i = 0; i < 500 && (plan == nullptr || plan->resources.size() < 7); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    plan = wait_for_plan(s, "/deep");
+  }
+  ASSERT_NE(plan, nullptr);
+  H2Client c(s.port);
+  const http2::StreamId id = c.request("GET", "/deep", true);
+  c.run([&] { return c.ended(id); });
+  std::vector<std::string> in_order;
+  for (const std::string& l : c.links) in_order.push_back(l.substr(1, l.find('>') - 1));
+  const std::vector<std::string> want = {"/css/deep.css", "/css/base.css", "/fonts/f.woff2", "/js/deep.js",
+                                         "/js/dep.js",    "/img/deep.png", "/img/bg.png"};
+  EXPECT_EQ(in_order, want);
+  EXPECT_EQ(plan->resources[1].stat.version, "\"/css/base.css-1\"");
+}
+
+TEST(ProxyHandler, APageLongerThanTheCaptureIsLearnedFromItsHead) {
+  ProxyServer s;
+  const std::string r = h1_get(s.port, "/huge");
+  EXPECT_GT(r.size(), 20u * 64 * 1024);
+  EXPECT_NE(r.find("late.png"), std::string::npos);  // the client got it all
+  const auto plan = wait_for_plan(s, "/huge");
+  ASSERT_NE(plan, nullptr);
+  ASSERT_EQ(plan->resources.size(), 1u);
+  EXPECT_EQ(plan->resources[0].resource.path, "/css/huge.css");
+}
+
+TEST(ProxyHandler, NonGetAndNon200PagesAreNeverLearned) {
+  ProxyServer s;
+  h1_exchange(s.port, "POST /page HTTP/1.1\r\nhost: a.test\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+  EXPECT_NE(h1_get(s.port, "/missing").find("HTTP/1.1 404"), std::string::npos);
+  h1_get(s.port, "/deep");  // learned: the two requests before it are behind it on the worker
+  ASSERT_NE(wait_for_plan(s, "/deep"), nullptr);
+  EXPECT_EQ(s.site->learned(0).plan(0, "/page"), nullptr);
+  EXPECT_EQ(s.site->learned(0).plan(0, "/missing"), nullptr);
 }
 
 TEST(ProxyHandler, ForwardsUpstreamHintsAndRewritesHeadersBothWays) {

@@ -19,6 +19,7 @@ connect_timeout = "2s"
 response_timeout = "30s"
 learn = false
 max_learned_pages = 10
+max_learned_assets = 20
 )",
                                    "p.toml");
   ASSERT_TRUE(config.ok()) << config.error().to_string();
@@ -33,12 +34,13 @@ max_learned_pages = 10
   EXPECT_EQ(api.response_timeout, std::chrono::seconds(30));
   EXPECT_FALSE(api.learn);
   EXPECT_EQ(api.max_learned_pages, 10u);
+  EXPECT_EQ(api.max_learned_assets, 20u);
 }
 
 TEST(ConfigProxyTest, DumpReadsBackEqual) {
   ServerConfig config;
   config.proxy.push_back(
-      {"/app", "a.test", "http://app:81", std::chrono::milliseconds(1500), std::chrono::seconds(90), false, 7});
+      {"/app", "a.test", "http://app:81", std::chrono::milliseconds(1500), std::chrono::seconds(90), false, 7, 9});
   auto again = load_config_string(to_toml(config), "dump.toml");
   ASSERT_TRUE(again.ok()) << again.error().to_string() << "\n" << to_toml(config);
   EXPECT_EQ(*again, config);
@@ -60,6 +62,8 @@ TEST(ConfigProxyTest, ErrorsNameFileLineAndKey) {
       {"[[proxy]]\nupstream = \"http://a\"\nconnect_timeout = \"soon\"\n", 3, "proxy[0].connect_timeout", "duration"},
       {"[[proxy]]\nupstream = \"http://a\"\nlearn = 1\n", 3, "proxy[0].learn", "true or false"},
       {"[[proxy]]\nupstream = \"http://a\"\nmax_learned_pages = 0\n", 3, "proxy[0].max_learned_pages", "between 1"},
+      {"[[proxy]]\nupstream = \"http://a\"\nmax_learned_assets = 2000000\n", 3, "proxy[0].max_learned_assets",
+       "between 1"},
       {"[[proxy]]\nupstream = \"http://a\"\nupstraem = \"x\"\n", 3, "proxy[0].upstraem", "did you mean"},
       {"[[proxy]]\nupstream = \"http://a\"\n[[proxy]]\nupstream = \"http://b\"\n", 3, "proxy[1].prefix",
        "same prefix and host"},
