@@ -7,7 +7,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-asan bench bench-peers bench-pageload fuzz format format-check clean
+.PHONY: all deps build run test test-asan bench bench-peers bench-proxy bench-pageload bench-proxy-pageload fuzz format format-check clean
 
 all: build
 
@@ -53,6 +53,13 @@ bench-peers: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS) --target h2push_cli
 	bench/h2load-peers --h2push $(BUILD)/h2push $(BENCH_PEERS_ARGS)
 
+# h2push proxy against nghttpx and h2o's proxy, in front of one nginx, under h2load (docs/benchmarks.md,
+# "Reverse proxies"). A short run: make bench-proxy BENCH_PROXY_ARGS=--quick
+BENCH_PROXY_ARGS ?=
+bench-proxy: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target h2push_cli
+	bench/proxy-peers --h2push $(BUILD)/h2push $(BENCH_PROXY_ARGS)
+
 # The demo page pushed by h2push, nghttpd, h2o and nginx, loaded by `h2push pageload` over 20-300 ms x 2-100 Mbit/s
 # (docs/results.md). One cell: make bench-pageload BENCH_PAGELOAD_ARGS="--rtt 100ms --bw 10mbit"
 BENCH_PAGELOAD_ARGS ?=
@@ -60,6 +67,14 @@ bench-pageload: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS) --target h2push_cli
 	bench/pageload-peers --binary $(BUILD)/h2push --json $(BUILD)/pageload-peers.json \
 	  --waterfall-dir $(BUILD)/pageload-peers-waterfalls $(BENCH_PAGELOAD_ARGS)
+
+# Page loads of tests/interop/proxy_upstream_app.py (200 ms think time) directly and through h2push proxy with push
+# off, learned hints and push, at 100 ms RTT / 10 Mbit/s (docs/results.md). Over TLS:
+# make bench-proxy-pageload BENCH_PROXY_PAGELOAD_ARGS=--tls
+BENCH_PROXY_PAGELOAD_ARGS ?=
+bench-proxy-pageload: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target h2push_cli
+	bench/proxy-pageload --binary $(BUILD)/h2push --json $(BUILD)/proxy-pageload.json $(BENCH_PROXY_PAGELOAD_ARGS)
 
 $(FUZZ_BUILD)/CMakeCache.txt:
 	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DH2PUSH_FUZZ=ON \
