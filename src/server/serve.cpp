@@ -40,6 +40,8 @@ StaticOptions static_options(const ServerConfig& config, const std::filesystem::
   o.precompressed = c.precompressed;
   o.cache_max_total = config.static_files.file_cache_size;
   o.cache_max_entry = config.static_files.file_cache_max_entry_size;
+  o.open_file_cache_validity = config.static_files.open_file_cache_validity;
+  o.open_file_cache_entries = config.static_files.open_file_cache_entries;
   return o;
 }
 
