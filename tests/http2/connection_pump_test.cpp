@@ -169,48 +169,17 @@ TEST(ConnectionPumpTest, ExchangesSettingsAndPingWhenConnectionsStart) {
 TEST(ConnectionPumpTest, DeliversFiftyConcurrentStreamsByteForByte) {
   // H2-5.2-03 (RFC 9113 §6.9.1)
   // H2-8.1.1-01 (RFC 9113 §8.1.1)
-  Pump pump;
-  Exchange exchange;
-  exchange.serve(pump.server, [](std::uint32_t i) -> std::size_t { return i % 10 == 0 ? 0 : (i * 7919u) % 150000u; });
-  exchange.request(pump.client, 50, [](std::uint32_t i) -> std::size_t { return i * 997u; });
-  ASSERT_GE(pump.run(), 0);
-  exchange.verify(pump, 50);
-  expect_clean(pump);
-}
-
-TEST(ConnectionPumpTest, DeliversFiftyConcurrentStreamsWhenOutputIsTaken) {
-  Pump pump;
-  pump.take = true;
-  Exchange exchange;
-  exchange.serve(pump.server, [](std::uint32_t i) -> std::size_t { return i % 10 == 0 ? 0 : (i * 7919u) % 150000u; });
-  exchange.request(pump.client, 50, [](std::uint32_t i) -> std::size_t { return i * 997u; });
-  ASSERT_GE(pump.run(), 0);
-  exchange.verify(pump, 50);
-  expect_clean(pump);
-}
-
-TEST(ConnectionPumpTest, TakenOutputStaysUnchangedWhileCoreWritesMore) {
-  Pump pump;
-  ASSERT_GE(pump.run(), 0);
-  const std::array<std::byte, 8> first{std::byte{1}, std::byte{1}, std::byte{1}, std::byte{1},
-                                       std::byte{1}, std::byte{1}, std::byte{1}, std::byte{1}};
-  const std::array<std::byte, 8> second{std::byte{2}, std::byte{2}, std::byte{2}, std::byte{2},
-                                        std::byte{2}, std::byte{2}, std::byte{2}, std::byte{2}};
-  pump.client.conn.ping(first);
-  const std::span<const std::byte> taken = pump.client.conn.take_output();
-  ASSERT_EQ(taken.size(), 17u);  // one PING frame
-  const std::vector<std::byte> copy(taken.begin(), taken.end());
-  EXPECT_TRUE(pump.client.conn.pending_output().empty());       // handed over: nothing is pending any more
-  for (int i = 0; i < 100; ++i) pump.client.conn.ping(second);  // more output, into the other buffer
-  EXPECT_EQ(std::vector<std::byte>(taken.begin(), taken.end()), copy);
-  EXPECT_EQ(pump.client.conn.pending_output().size(), 1700u);
-  EXPECT_EQ(std::vector<std::byte>(taken.begin() + 9, taken.end()), std::vector<std::byte>(first.begin(), first.end()));
-
-  // The next take hands over the second buffer, from where pending_output() had got to.
-  pump.client.conn.consume_output(17);
-  const std::span<const std::byte> next = pump.client.conn.take_output();
-  EXPECT_EQ(next.size(), 1683u);
-  EXPECT_TRUE(pump.client.conn.take_output().empty());
+  for (const bool take : {false, true}) {  // output moved with pending/consume_output(), then with take_output()
+    SCOPED_TRACE(take ? "take_output" : "pending_output");
+    Pump pump;
+    pump.take = take;
+    Exchange exchange;
+    exchange.serve(pump.server, [](std::uint32_t i) -> std::size_t { return i % 10 == 0 ? 0 : (i * 7919u) % 150000u; });
+    exchange.request(pump.client, 50, [](std::uint32_t i) -> std::size_t { return i * 997u; });
+    ASSERT_GE(pump.run(), 0);
+    exchange.verify(pump, 50);
+    expect_clean(pump);
+  }
 }
 
 TEST(ConnectionPumpTest, DeliversBodiesWhenBytesArriveInSmallPieces) {
