@@ -403,6 +403,17 @@ void Connection::consume_output(std::size_t n) {
   }
 }
 
+std::span<const std::byte> Connection::take_output() {
+  detail::ConnectionState& c = *state_;
+  c.fill_output();
+  if (c.pending_size() == 0) return {};
+  const std::size_t sent = c.out_sent;
+  std::swap(c.out, c.taken);  // the buffer taken the time before is free again: it becomes the core's
+  c.out.clear();
+  c.out_sent = 0;
+  return c.taken.bytes().subspan(sent);
+}
+
 bool Connection::wants_write() const noexcept {
   const detail::ConnectionState& c = *state_;
   if (c.pending_size() > 0) return true;

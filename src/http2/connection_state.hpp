@@ -273,6 +273,7 @@ struct ConnectionState {
   // Output.
   Output out;
   std::size_t out_sent = 0;
+  Output taken;  // the buffer the last take_output() handed out; swapped back into `out` by the next one
   std::vector<std::byte> scratch;   // a field block being encoded (write_block)
   std::vector<Header> send_fields;  // held fields as Header views
 

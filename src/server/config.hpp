@@ -123,9 +123,11 @@ struct LimitConfig {
 
 // [static]
 struct StaticConfig {
-  std::vector<std::string> index = {"index.html"};       // file names tried for a directory, in order
-  std::uint64_t file_cache_size = 32 * kMiB;             // in-memory cache of small files; 0: off
-  std::uint64_t file_cache_max_entry_size = 256 * kKiB;  // larger files are never cached
+  std::vector<std::string> index = {"index.html"};           // file names tried for a directory, in order
+  std::uint64_t file_cache_size = 32 * kMiB;                 // in-memory cache of small files; 0: off
+  std::uint64_t file_cache_max_entry_size = 256 * kKiB;      // larger files are never cached
+  std::chrono::milliseconds open_file_cache_validity{1000};  // opened files reused this long; 0: off
+  std::uint32_t open_file_cache_entries = 1000;              // open files kept at most; 0: off
   friend bool operator==(const StaticConfig&, const StaticConfig&) = default;
 };
 

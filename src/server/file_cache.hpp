@@ -1,5 +1,7 @@
-// src/server/file_cache.hpp: a byte-bounded LRU cache of small files and of compressed variants, each entry tied
-// to the identity (device, inode, size, mtime, ctime) of the file it was made from.
+// src/server/file_cache.hpp: the static handler's two caches. FileCache: a byte-bounded LRU cache of small files and
+// of compressed variants, each entry tied to the identity (device, inode, size, mtime, ctime) of the file it was
+// made from. OpenFileCache: an entry-bounded LRU cache of files already routed and opened (the open descriptor, its
+// stat data and the header values that follow from them), trusted for a fixed validity (docs/static-files.md).
 #pragma once
 
 #include <sys/stat.h>
@@ -12,6 +14,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "server/file_body.hpp"
 
 namespace h2push::server {
 
@@ -75,6 +79,68 @@ class FileCache {
 
   const std::size_t max_total_;
   const std::size_t max_entry_;
+  mutable std::mutex mutex_;
+  List lru_;                                                  // front: most recently used
+  std::unordered_map<std::string_view, List::iterator> map_;  // keys view into the entries' own strings
+  Stats stats_;
+};
+
+// A request path routed to a regular file below the root and opened there (symlink policy and all), with what the
+// handler derives from the file alone. Immutable once made; shared by every response that uses it.
+struct RoutedFile {
+  std::shared_ptr<const FileHandle> file;  // open read-only
+  std::string relative;                    // below the root; the index document's path for "dir/"
+  struct stat st {};                       // fstat() of `file` when it was opened
+  FileIdentity identity;                   // identity_of(st)
+  std::string content_type;                // the Content-Type value
+  bool compressible = false;               // worth gzip/br
+  std::string etag;                        // of the identity representation; empty when ETags are off
+  std::string last_modified;               // IMF-fixdate of st_mtime; empty when Last-Modified is off
+  std::string cache_key;                   // FileCache key of the identity representation's bytes
+};
+
+// Thread-safe (one mutex; the critical sections are map and list updates, never I/O). Times are nanoseconds of a
+// monotonic clock, passed in by the caller, so that tests can move time.
+class OpenFileCache {
+ public:
+  struct Stats {
+    std::size_t entries = 0;
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;       // absent or expired
+    std::uint64_t expirations = 0;  // expired entries dropped by find()
+    std::uint64_t evictions = 0;    // least recently used entries dropped to stay under the entry bound
+  };
+
+  // At most `max_entries` entries, each trusted for `validity_ns` after it was stored. Either 0 disables the cache.
+  OpenFileCache(std::size_t max_entries, std::int64_t validity_ns) noexcept
+      : max_entries_(max_entries), validity_ns_(validity_ns) {}
+  OpenFileCache(const OpenFileCache&) = delete;
+  OpenFileCache& operator=(const OpenFileCache&) = delete;
+
+  bool enabled() const noexcept { return max_entries_ > 0 && validity_ns_ > 0; }
+
+  // The file stored under `key` less than the validity before `now_ns`, or null. An expired entry is removed (and
+  // its descriptor closed once no response uses it any more).
+  std::shared_ptr<const RoutedFile> find(std::string_view key, std::int64_t now_ns);
+
+  // Stores `file` under `key` (replacing an older entry) as most recently used, trusted until now_ns + validity;
+  // the least recently used entry goes when the bound is reached. Does nothing when disabled.
+  void insert(std::string key, std::shared_ptr<const RoutedFile> file, std::int64_t now_ns);
+
+  Stats stats() const;
+
+ private:
+  struct Entry {
+    std::string key;
+    std::int64_t expires_ns = 0;
+    std::shared_ptr<const RoutedFile> file;
+  };
+  using List = std::list<Entry>;
+
+  void erase_locked(List::iterator it);
+
+  const std::size_t max_entries_;
+  const std::int64_t validity_ns_;
   mutable std::mutex mutex_;
   List lru_;                                                  // front: most recently used
   std::unordered_map<std::string_view, List::iterator> map_;  // keys view into the entries' own strings

@@ -6,7 +6,6 @@
 #include <array>
 #include <chrono>
 #include <string>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -18,29 +17,66 @@
 
 namespace h2push::server {
 
-// A response body that notes when the core pulls octets from it: progress for timeouts.send. `progress` maps the
-// stream ids of bodies still being sent to the time of their last octets; the entry goes when the body ends.
+// The stream ids of the bodies being sent on a connection, each with the time of its last octets. A flat vector
+// searched linearly: a connection has few bodies in flight (at most its MAX_CONCURRENT_STREAMS), and once it has
+// grown, watching a body allocates nothing (a node-based map allocated once per response).
+class ProgressTable {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  struct Entry {
+    std::uint32_t stream;
+    TimePoint last;
+  };
+
+  void set(std::uint32_t stream, TimePoint t) {
+    if (Entry* e = find(stream)) {
+      e->last = t;
+    } else {
+      entries_.push_back({stream, t});
+    }
+  }
+  Entry* find(std::uint32_t stream) noexcept {
+    for (Entry& e : entries_) {
+      if (e.stream == stream) return &e;
+    }
+    return nullptr;
+  }
+  void erase(std::uint32_t stream) noexcept {
+    if (Entry* e = find(stream)) erase_at(static_cast<std::size_t>(e - entries_.data()));
+  }
+  // Removes the i-th entry; the last one takes its place (order does not matter).
+  void erase_at(std::size_t i) noexcept {
+    entries_[i] = entries_.back();
+    entries_.pop_back();
+  }
+  void clear() noexcept { entries_.clear(); }
+  std::size_t size() const noexcept { return entries_.size(); }
+  const Entry& operator[](std::size_t i) const noexcept { return entries_[i]; }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+// A response body that notes when the core pulls octets from it: progress for timeouts.send. Its entry in
+// `progress` goes when the body ends.
 class ProgressSource final : public BodySource {
  public:
-  using Map = std::unordered_map<std::uint32_t, std::chrono::steady_clock::time_point>;
-  ProgressSource(std::unique_ptr<BodySource> inner, Map& progress, std::uint32_t stream)
+  ProgressSource(std::unique_ptr<BodySource> inner, ProgressTable& progress, std::uint32_t stream)
       : inner_(std::move(inner)), progress_(progress), stream_(stream) {}
 
   Read read(std::span<std::byte> out) override {
     const Read r = inner_->read(out);
-    if (const auto it = progress_.find(stream_); it != progress_.end()) {
-      if (r.end || r.failed) {
-        progress_.erase(it);
-      } else if (r.length > 0) {
-        it->second = std::chrono::steady_clock::now();
-      }
+    if (r.end || r.failed) {
+      progress_.erase(stream_);
+    } else if (r.length > 0) {
+      if (ProgressTable::Entry* e = progress_.find(stream_)) e->last = std::chrono::steady_clock::now();
     }
     return r;
   }
 
  private:
   std::unique_ptr<BodySource> inner_;
-  Map& progress_;  // outlives every read(): the core asks for octets only while its session is alive
+  ProgressTable& progress_;  // outlives every read(): the core asks for octets only while its session is alive
   std::uint32_t stream_;
 };
 
@@ -158,7 +194,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   }
 
   std::unique_ptr<BodySource> watch_body(std::uint32_t stream, std::unique_ptr<BodySource> body) override {
-    body_progress_[stream] = std::chrono::steady_clock::now();
+    body_progress_.set(stream, std::chrono::steady_clock::now());
     return std::make_unique<ProgressSource>(std::move(body), body_progress_, stream);
   }
   void unwatch_body(std::uint32_t stream) override { body_progress_.erase(stream); }
@@ -174,10 +210,10 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
       close();
       return;
     }
-    for (auto it = body_progress_.begin(); it != body_progress_.end();) {
-      const http2::StreamId id(it->first);
-      if (now - it->second <= timeout) {
-        ++it;
+    for (std::size_t i = 0; i < body_progress_.size();) {
+      const http2::StreamId id(body_progress_[i].stream);
+      if (now - body_progress_[i].last <= timeout) {
+        ++i;
       } else if (conn_.connection_send_window() <= 0) {
         worker_.error_log->info("{}: send timeout: the connection window stayed closed for {} ms, GOAWAY", remote_,
                                 timeout.count());
@@ -188,9 +224,9 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
         worker_.error_log->info("{}: send timeout: stream {} window stayed closed for {} ms, RST_STREAM(CANCEL)",
                                 remote_, id.value(), timeout.count());
         (void)conn_.reset_stream(id, http2::ErrorCode::cancel);  // fails harmlessly if the stream is gone
-        it = body_progress_.erase(it);
+        body_progress_.erase(id.value());  // by id: reset_stream() may have ended other bodies meanwhile
       } else {
-        ++it;
+        ++i;
       }
     }
     flush();
@@ -248,7 +284,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   std::array<std::byte, 16384> in_{};
   std::chrono::steady_clock::time_point last_activity_;
   std::optional<std::chrono::steady_clock::time_point> shutdown_started_;
-  ProgressSource::Map body_progress_;  // streams whose body is being sent: the time of their last progress
+  ProgressTable body_progress_;  // streams whose body is being sent: the time of their last progress
 };
 
 }  // namespace h2push::server

@@ -1,9 +1,12 @@
 // src/server/serve.cpp
 #include "server/serve.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <limits>
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
@@ -19,6 +22,14 @@
 
 namespace h2push::server {
 namespace {
+
+// A quarter of RLIMIT_NOFILE's soft limit (no bound when it is unlimited or unknown).
+std::size_t open_file_cache_fd_share() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return std::numeric_limits<std::size_t>::max();
+  return static_cast<std::size_t>(limit.rlim_cur / 4);
+}
 
 StaticOptions static_options(const ServerConfig& config, const std::filesystem::path& root) {
   StaticOptions o;
@@ -40,6 +51,10 @@ StaticOptions static_options(const ServerConfig& config, const std::filesystem::
   o.precompressed = c.precompressed;
   o.cache_max_total = config.static_files.file_cache_size;
   o.cache_max_entry = config.static_files.file_cache_max_entry_size;
+  o.open_file_cache_validity = config.static_files.open_file_cache_validity;
+  // Each entry holds a descriptor: at most a quarter of the process's limit, so that sockets always have room.
+  o.open_file_cache_entries =
+      std::min<std::size_t>(config.static_files.open_file_cache_entries, open_file_cache_fd_share());
   return o;
 }
 

@@ -207,16 +207,23 @@ class ProtocolSession : public Session, public ExchangeSink {
   virtual std::unique_ptr<BodySource> watch_body(std::uint32_t, std::unique_ptr<BodySource> body) { return body; }
   virtual void unwatch_body(std::uint32_t) {}
 
-  // Moves up to max_write_chunk octets out of the core (its buffer may grow while the socket write is in flight)
-  // and writes them; `written` runs once they are out. Returns false when nothing is pending.
+  // Takes the core's pending output and writes it; `written` runs once it is out. Returns false when nothing is
+  // pending. HTTP/2: the core hands its buffer over (take_output(), no copy) and writes new output into another one
+  // meanwhile. HTTP/1.1: up to max_write_chunk octets are copied out, since its buffer may grow during the write.
   template <class Written>
   bool write_pending(Written written) {
     if (writing_ || closed_) return true;
-    const std::span<const std::byte> out = conn_.pending_output();
-    if (out.empty()) return false;
-    const std::size_t n = std::min(out.size(), worker_.limits->max_write_chunk);
-    write_buffer_.assign(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
-    conn_.consume_output(n);
+    if constexpr (kHttp2) {
+      write_data_ = conn_.take_output();
+      if (write_data_.empty()) return false;
+    } else {
+      const std::span<const std::byte> out = conn_.pending_output();
+      if (out.empty()) return false;
+      const std::size_t n = std::min(out.size(), worker_.limits->max_write_chunk);
+      write_buffer_.assign(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
+      conn_.consume_output(n);
+      write_data_ = write_buffer_;
+    }
     writing_ = true;
     write_offset_ = 0;
     write_progress_ = std::chrono::steady_clock::now();
@@ -224,10 +231,10 @@ class ProtocolSession : public Session, public ExchangeSink {
     return true;
   }
 
-  // Writes the rest of write_buffer_ piece by piece, each piece being progress for the send timeout.
+  // Writes the rest of write_data_ piece by piece, each piece being progress for the send timeout.
   template <class Written>
   void write_some(Written written) {
-    const std::span<const std::byte> rest = std::span<const std::byte>(write_buffer_).subspan(write_offset_);
+    const std::span<const std::byte> rest = write_data_.subspan(write_offset_);
     stream_.async_write_some(asio::buffer(rest.data(), rest.size()),
                              [self = shared_from_this(), this, written](std::error_code ec, std::size_t n) {
                                if (closed_) {
@@ -241,7 +248,7 @@ class ProtocolSession : public Session, public ExchangeSink {
                                }
                                write_offset_ += n;
                                write_progress_ = std::chrono::steady_clock::now();
-                               if (write_offset_ < write_buffer_.size()) {
+                               if (write_offset_ < write_data_.size()) {
                                  write_some(written);
                                  return;
                                }
@@ -385,7 +392,8 @@ class ProtocolSession : public Session, public ExchangeSink {
   Core conn_;
   asio::steady_timer timer_;
   asio::steady_timer send_timer_;
-  std::vector<std::byte> write_buffer_;
+  std::vector<std::byte> write_buffer_;    // HTTP/1.1: the copy being written
+  std::span<const std::byte> write_data_;  // what is being written: write_buffer_ or the core's taken output
   std::size_t write_offset_ = 0;
   std::chrono::steady_clock::time_point write_progress_;  // the last octets a socket write took
   std::vector<hpack::Header> fields_;

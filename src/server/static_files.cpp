@@ -123,7 +123,7 @@ struct Representation {
   std::uint64_t length = 0;
   std::shared_ptr<const std::string> memory{};  // compressed on the fly, or (later) from the cache
   std::shared_ptr<const FileHandle> file{};     // otherwise read from this file
-  std::string cache_key{};                      // where the file's bytes are cached
+  std::string cache_key{};                      // where the file's bytes are cached; empty: the routed file's key
 };
 
 std::string cache_key(std::string_view relative, ContentCoding coding) {
@@ -184,16 +184,16 @@ struct NotRouted {
   std::string location{};  // 301 only
 };
 
-// How serve() maps a request target to a file: path rules, symlink policy, directories (redirect without the
-// trailing slash, else the index document), regular files only.
-Result<Routed, NotRouted> route(const DocumentRoot& root, const StaticOptions& options, std::string_view target) {
+Result<RequestPath, PathError> parse_path(const StaticOptions& options, std::string_view target) {
   const PathPolicy policy{.hide_dotfiles = options.hide_dotfiles,
                           .allow_well_known = options.allow_well_known,
                           .max_length = options.max_target_length};
-  auto parsed = parse_request_path(target, policy);
-  if (!parsed) return Unexpected{NotRouted{status_of(parsed.error())}};
-  const RequestPath& path = *parsed;
+  return parse_request_path(target, policy);
+}
 
+// How serve() maps a checked request path to a file: symlink policy, directories (redirect without the trailing
+// slash, else the index document), regular files only.
+Result<Routed, NotRouted> route(const DocumentRoot& root, const StaticOptions& options, const RequestPath& path) {
   auto opened = root.open(path.relative, options.symlinks);
   if (!opened) return Unexpected{NotRouted{errno_status(opened.error())}};
   Routed out{path.relative, std::move(*opened), {}};
@@ -231,6 +231,30 @@ MimeType content_type_for(const StaticOptions& options, std::string_view relativ
   return mime;
 }
 
+// What serve() needs of a routed file, computed once per opening (and kept by the open-file cache).
+std::shared_ptr<const RoutedFile> make_routed_file(Routed&& routed, const StaticOptions& options) {
+  auto out = std::make_shared<RoutedFile>();
+  out->st = routed.st;
+  out->identity = identity_of(routed.st);
+  const MimeType mime = content_type_for(options, routed.relative);
+  out->content_type = std::string(mime.content_type);
+  out->compressible = mime.compressible;
+  if (options.etag != EtagMode::none) {
+    out->etag = make_etag(out->identity, ContentCoding::identity, options.etag == EtagMode::weak);
+  }
+  if (options.last_modified) out->last_modified = format_http_date(routed.st.st_mtim.tv_sec);
+  out->cache_key = cache_key(routed.relative, ContentCoding::identity);
+  out->file = std::make_shared<const FileHandle>(std::move(routed.file));
+  out->relative = std::move(routed.relative);
+  return out;
+}
+
+std::int64_t coarse_monotonic_ns() noexcept {
+  timespec t{};
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+  return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
 }  // namespace
 
 std::optional<std::string_view> FileResponse::header(std::string_view name) const noexcept {
@@ -242,7 +266,10 @@ std::optional<std::string_view> FileResponse::header(std::string_view name) cons
 
 StaticFiles::StaticFiles(StaticOptions options)
     : options_(std::move(options)),
-      cache_(std::make_unique<FileCache>(options_.cache_max_total, options_.cache_max_entry)) {
+      cache_(std::make_unique<FileCache>(options_.cache_max_total, options_.cache_max_entry)),
+      open_files_(std::make_unique<OpenFileCache>(
+          options_.open_file_cache_entries,
+          std::chrono::duration_cast<std::chrono::nanoseconds>(options_.open_file_cache_validity).count())) {
   const std::string_view index = options_.index;
   if (index.find('/') != std::string_view::npos || index.find('\0') != std::string_view::npos ||
       (!index.empty() && index.front() == '.')) {
@@ -265,18 +292,42 @@ FileResponse StaticFiles::serve(const FileRequest& request) {
   const bool head = request.method == "HEAD";
   if (!head && request.method != "GET") return method_response(request.method);
   if (!ready()) return page_response(500, head);
-  auto routed = route(root_, options_, request.target);
-  if (!routed) {
-    FileResponse r = page_response(routed.error().status, head);
-    if (routed.error().status == 301) add(r, "location", routed.error().location);
-    return r;
+  auto parsed = parse_path(options_, request.target);
+  if (!parsed) return page_response(status_of(parsed.error()), head);
+
+  // The open-file cache is keyed by the checked path (plus '/' for the directory form, which routes to the index
+  // document): only a request that would route to the same file through the same checks can reach an entry.
+  std::shared_ptr<const RoutedFile> file;
+  std::string key;
+  std::int64_t now = 0;
+  if (open_files_->enabled()) {
+    key = parsed->relative;
+    if (parsed->trailing_slash) key.push_back('/');
+    now = now_ns();
+    file = open_files_->find(key, now);
   }
-  return serve_file(request, routed->relative, std::move(routed->file), routed->st, head);
+  if (!file) {
+    auto routed = route(root_, options_, *parsed);
+    if (!routed) {
+      FileResponse r = page_response(routed.error().status, head);
+      if (routed.error().status == 301) add(r, "location", routed.error().location);
+      return r;
+    }
+    file = make_routed_file(std::move(*routed), options_);
+    if (open_files_->enabled()) open_files_->insert(std::move(key), file, now);
+  }
+  return serve_file(request, *file, head);
+}
+
+std::int64_t StaticFiles::now_ns() const noexcept {
+  return options_.clock_ns != nullptr ? options_.clock_ns() : coarse_monotonic_ns();
 }
 
 std::optional<StaticFiles::FileInfo> StaticFiles::locate(std::string_view target) const {
   if (!ready()) return std::nullopt;
-  auto routed = route(root_, options_, target);
+  auto parsed = parse_path(options_, target);
+  if (!parsed) return std::nullopt;
+  auto routed = route(root_, options_, *parsed);
   if (!routed) return std::nullopt;
   FileInfo info;
   info.identity = identity_of(routed->st);
@@ -289,20 +340,20 @@ std::optional<StaticFiles::FileInfo> StaticFiles::locate(std::string_view target
   return info;
 }
 
-FileResponse StaticFiles::serve_file(const FileRequest& request, const std::string& relative, FileHandle file,
-                                     const struct stat& st, bool head) {
-  const MimeType mime = content_type_for(options_, relative);
-  const FileIdentity identity = identity_of(st);
+FileResponse StaticFiles::serve_file(const FileRequest& request, const RoutedFile& file, bool head) {
+  const std::string& relative = file.relative;
+  const struct stat& st = file.st;
+  const FileIdentity& identity = file.identity;
   const bool on_the_fly = identity.size >= options_.compress_min_size && identity.size <= options_.compress_max_size;
   // RFC 9110 §12.5.5: Vary whenever the coding could depend on Accept-Encoding, on every variant and status.
-  const bool vary = mime.compressible && (options_.precompressed || ((options_.gzip || options_.brotli) && on_the_fly));
+  const bool vary = file.compressible && (options_.precompressed || ((options_.gzip || options_.brotli) && on_the_fly));
 
   Representation rep{.coding = ContentCoding::identity,
                      .identity = identity,
                      .length = identity.size,
                      .memory = nullptr,
-                     .file = std::make_shared<const FileHandle>(std::move(file)),
-                     .cache_key = cache_key(relative, ContentCoding::identity)};
+                     .file = file.file,
+                     .cache_key = {}};
   if (vary) {
     const CodingPreference preference = parse_accept_encoding(request.accept_encoding);
     for (std::size_t i = 0; i < preference.count; ++i) {
@@ -327,18 +378,22 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, const std::stri
     }
   }
 
-  const std::string etag = options_.etag == EtagMode::none
-                               ? std::string()
-                               : make_etag(rep.identity, rep.coding, options_.etag == EtagMode::weak);
+  // The identity representation's ETag was made with the routed file; another representation needs its own.
+  std::string other_etag;
+  if (options_.etag != EtagMode::none && (rep.coding != ContentCoding::identity || rep.identity != identity)) {
+    other_etag = make_etag(rep.identity, rep.coding, options_.etag == EtagMode::weak);
+  }
+  const std::string_view etag = other_etag.empty() ? std::string_view(file.etag) : std::string_view(other_etag);
   const std::optional<std::int64_t> last_modified =
       options_.last_modified ? std::optional<std::int64_t>(st.st_mtim.tv_sec) : std::nullopt;
   const std::string_view cache_control = cache_control_for(relative);
   const int year = current_utc_year();
 
   FileResponse r;
+  r.headers.reserve(8);
   const auto add_cache_headers = [&](bool with_last_modified) {
     if (!etag.empty()) add(r, "etag", etag);
-    if (with_last_modified && last_modified) add(r, "last-modified", format_http_date(*last_modified));
+    if (with_last_modified && last_modified) add(r, "last-modified", file.last_modified);
     if (!cache_control.empty()) add(r, "cache-control", cache_control);
     if (vary) add(r, "vary", "accept-encoding");
   };
@@ -375,7 +430,7 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, const std::stri
   if (range.outcome == RangeOutcome::partial) slice = range.range;
 
   r.status = range.outcome == RangeOutcome::partial ? 206 : 200;
-  add(r, "content-type", mime.content_type);
+  add(r, "content-type", file.content_type);
   add(r, "content-length", std::to_string(slice.length));
   if (r.status == 206) {
     add(r, "content-range",
@@ -389,10 +444,11 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, const std::stri
 
   // The body: bytes already in memory, small files through the cache, the rest streamed from the open file.
   if (!rep.memory && cache_->accepts(rep.length)) {
-    rep.memory = cache_->find(rep.cache_key, rep.identity);
+    const std::string& key = rep.cache_key.empty() ? file.cache_key : rep.cache_key;
+    rep.memory = cache_->find(key, rep.identity);
     if (!rep.memory) {
       rep.memory = read_small_file(*rep.file, rep.identity);
-      if (rep.memory) cache_->insert(rep.cache_key, rep.identity, rep.memory);
+      if (rep.memory) cache_->insert(key, rep.identity, rep.memory);
     }
   }
   if (rep.memory) {

@@ -8,6 +8,7 @@
 //   if (auto body = open_body(r)) pump(*body);     // null when there is no body (HEAD, 304, 204)
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -73,6 +74,15 @@ struct StaticOptions {
   // Small-file cache: file contents and compressed variants, revalidated with fstat() on every request.
   std::size_t cache_max_entry = 1024 * 1024;       // larger files are streamed from disk; 0 disables the cache
   std::size_t cache_max_total = 64 * 1024 * 1024;  // bound on all cached bytes; least recently used go first
+
+  // Open-file cache: a request path's routed and opened file (descriptor, stat data, ETag, Last-Modified, type) is
+  // reused for this long without touching the file system, so a change on disk is seen only once its entry expires;
+  // the path and symlink checks are those made when it was opened. 0 (the library's default) turns it off; the
+  // server's default (static.open_file_cache_validity) is 1 s.
+  std::chrono::milliseconds open_file_cache_validity{0};
+  std::size_t open_file_cache_entries = 1000;  // open descriptors kept at most (least recently used go); 0: off
+  // Monotonic nanoseconds for the open-file cache's validity; null: CLOCK_MONOTONIC_COARSE. For tests.
+  std::int64_t (*clock_ns)() noexcept = nullptr;
 };
 
 // One request, as far as the handler cares. Views must stay valid during serve(); absent headers are empty.
@@ -121,6 +131,9 @@ class StaticFiles {
   const std::string& error() const noexcept { return error_; }  // why not ready, for the log
   const StaticOptions& options() const noexcept { return options_; }
   FileCache::Stats cache_stats() const { return cache_ ? cache_->stats() : FileCache::Stats{}; }
+  OpenFileCache::Stats open_file_cache_stats() const {
+    return open_files_ ? open_files_->stats() : OpenFileCache::Stats{};
+  }
 
   // The response to `request`; see docs/static-files.md for every status it can produce (200, 206, 301, 304, 400,
   // 403, 404, 405, 412, 416, 500, 501).
@@ -139,14 +152,15 @@ class StaticFiles {
   std::optional<FileInfo> locate(std::string_view target) const;
 
  private:
-  FileResponse serve_file(const FileRequest& request, const std::string& relative, FileHandle file,
-                          const struct stat& st, bool head);
+  FileResponse serve_file(const FileRequest& request, const RoutedFile& file, bool head);
+  std::int64_t now_ns() const noexcept;
   std::string_view cache_control_for(std::string_view relative) const noexcept;
 
   StaticOptions options_;
   DocumentRoot root_;
   std::string error_;
   std::unique_ptr<FileCache> cache_;
+  std::unique_ptr<OpenFileCache> open_files_;
 };
 
 // A BodySource for the response's body, or null when it has none. The source shares ownership of the buffer or

@@ -276,14 +276,22 @@ class Pump {
   Side client;
   Side server;
   std::size_t max_chunk = std::numeric_limits<std::size_t>::max();  // octets moved per transfer
+  bool take = false;  // move all output with take_output() (ignores max_chunk) instead of pending/consume_output()
 
   // Moves output from `from` to `to` once; false when `from` had nothing to send.
   bool transfer(Side& from, Side& to) {
-    const std::span<const std::byte> out = from.conn.pending_output();
-    if (out.empty()) return false;
-    const std::size_t n = std::min(out.size(), max_chunk);
-    std::vector<std::byte> chunk(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
-    from.conn.consume_output(n);
+    std::vector<std::byte> chunk;
+    if (take) {
+      const std::span<const std::byte> out = from.conn.take_output();
+      if (out.empty()) return false;
+      chunk.assign(out.begin(), out.end());
+    } else {
+      const std::span<const std::byte> out = from.conn.pending_output();
+      if (out.empty()) return false;
+      const std::size_t n = std::min(out.size(), max_chunk);
+      chunk.assign(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
+      from.conn.consume_output(n);
+    }
     from.sent.feed(chunk);
     std::vector<Recorded> got;
     ++to.receives;

@@ -169,13 +169,17 @@ TEST(ConnectionPumpTest, ExchangesSettingsAndPingWhenConnectionsStart) {
 TEST(ConnectionPumpTest, DeliversFiftyConcurrentStreamsByteForByte) {
   // H2-5.2-03 (RFC 9113 §6.9.1)
   // H2-8.1.1-01 (RFC 9113 §8.1.1)
-  Pump pump;
-  Exchange exchange;
-  exchange.serve(pump.server, [](std::uint32_t i) -> std::size_t { return i % 10 == 0 ? 0 : (i * 7919u) % 150000u; });
-  exchange.request(pump.client, 50, [](std::uint32_t i) -> std::size_t { return i * 997u; });
-  ASSERT_GE(pump.run(), 0);
-  exchange.verify(pump, 50);
-  expect_clean(pump);
+  for (const bool take : {false, true}) {  // output moved with pending/consume_output(), then with take_output()
+    SCOPED_TRACE(take ? "take_output" : "pending_output");
+    Pump pump;
+    pump.take = take;
+    Exchange exchange;
+    exchange.serve(pump.server, [](std::uint32_t i) -> std::size_t { return i % 10 == 0 ? 0 : (i * 7919u) % 150000u; });
+    exchange.request(pump.client, 50, [](std::uint32_t i) -> std::size_t { return i * 997u; });
+    ASSERT_GE(pump.run(), 0);
+    exchange.verify(pump, 50);
+    expect_clean(pump);
+  }
 }
 
 TEST(ConnectionPumpTest, DeliversBodiesWhenBytesArriveInSmallPieces) {

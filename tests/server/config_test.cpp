@@ -69,6 +69,8 @@ TEST(ConfigTest, LoadsTheExampleFile) {
   EXPECT_EQ(config->timeouts.idle, milliseconds(120'000));
   EXPECT_EQ(config->limits.max_header_list_size, 64 * 1024u);
   EXPECT_EQ(config->static_files.index, (std::vector<std::string>{"index.html", "index.htm"}));
+  EXPECT_EQ(config->static_files.open_file_cache_validity, milliseconds(1000));
+  EXPECT_EQ(config->static_files.open_file_cache_entries, 1000u);
   EXPECT_EQ(config->cache.extensions.at("css"), "public, max-age=31536000, immutable");
   EXPECT_EQ(config->cache.paths.at("/api/"), "no-store");
   EXPECT_EQ(config->compression.types.front(), "text/*");
@@ -261,6 +263,10 @@ const BadSnippet kBadSnippets[] = {
     {"[static]\nfile_cache_size = \"1MiB\"\nfile_cache_max_entry_size = \"2MiB\"\n", 3,
      "static.file_cache_max_entry_size", "is larger than static.file_cache_size"},
     {"[static]\nindex = [\"a/b.html\"]\n", 2, "static.index[0]", "without '/'"},
+    {"[static]\nopen_file_cache_validity = \"2h\"\n", 2, "static.open_file_cache_validity", "between 0ms and 1h"},
+    {"[static]\nopen_file_cache_validity = 5\n", 2, "static.open_file_cache_validity", "expected a duration"},
+    {"[static]\nopen_file_cache_entries = -1\n", 2, "static.open_file_cache_entries", "between 0 and 1000000"},
+    {"[static]\nopen_file_cache_entries = \"many\"\n", 2, "static.open_file_cache_entries", "integer"},
     {"[cache]\ndefault = \"a\\nb\"\n", 2, "cache.default", "without control characters"},
     {"[cache.paths]\n\"assets/\" = \"no-store\"\n", 2, "cache.paths.\"assets/\"", "starting with '/'"},
     {"[cache.extensions]\n\".CSS\" = \"a\"\ncss = \"b\"\n", 3, "cache.extensions.css", "listed twice"},

@@ -9,6 +9,7 @@ add_executable(static_files_test
   ${CMAKE_CURRENT_LIST_DIR}/static_files_cache_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/static_files_compression_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/static_files_http_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/static_files_open_cache_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/static_files_range_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/static_files_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/static_files_traversal_test.cpp)

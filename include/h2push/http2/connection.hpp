@@ -113,6 +113,10 @@ class Connection {
   std::span<const std::byte> pending_output();
   // Marks `n` octets of pending_output() as sent.
   void consume_output(std::size_t n);
+  // pending_output() and consume_output() of all of it in one, without a copy: the core hands over its buffer and
+  // writes later output into a second one. The octets stay valid and unchanged until the next take_output() (any
+  // other call may be made meanwhile), so a transport can write them while the core goes on. Empty: nothing pending.
+  std::span<const std::byte> take_output();
   bool wants_write() const noexcept;  // output is pending or DATA could be cut now
 
   // Client: opens a stream with a request. Fails with stream_limit while the peer's MAX_CONCURRENT_STREAMS is
