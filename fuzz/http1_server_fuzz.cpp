@@ -24,41 +24,20 @@
 
 #include "h2push/http1/events.hpp"
 #include "h2push/http1/server_connection.hpp"
+#include "http1_fuzz_common.hpp"
 
 namespace {
 
 namespace h1 = h2push::http1;
+using h2push::fuzz::h1::expect_same;
+using h2push::fuzz::h1::fail;
+using h2push::fuzz::h1::is_tchar;
+using h2push::fuzz::h1::Pieces;
 
 constexpr std::uint8_t kBareLf = 0x01;
 constexpr std::uint8_t kSmallLimits = 0x02;
 constexpr std::uint8_t kPiecewiseBody = 0x04;
 constexpr int kMaxRounds = 4096;  // receive({}) calls after one piece of input: far more than any input needs
-
-[[noreturn]] void fail(const char* what, std::string_view detail) {
-  std::fprintf(stderr, "http1_server: %s: %.*s\n", what, static_cast<int>(detail.size()), detail.data());
-  std::abort();
-}
-
-bool is_tchar(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  if ((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-// A header as the parser reports it: a lower-case token name, a value without CR, LF, NUL or surrounding spaces.
-void check_field(const h1::Header& h) {
-  if (h.name.empty()) fail("empty field name", h.value);
-  for (char c : h.name) {
-    if (!is_tchar(c) || (c >= 'A' && c <= 'Z')) fail("bad field name", h.name);
-  }
-  for (char c : h.value) {
-    if (c == '\r' || c == '\n' || c == '\0') fail("CR, LF or NUL in a value", h.name);
-  }
-  if (!h.value.empty() &&
-      (h.value.front() == ' ' || h.value.front() == '\t' || h.value.back() == ' ' || h.value.back() == '\t')) {
-    fail("value not trimmed", h.value);
-  }
-}
 
 void check_request(const h1::RequestReceived& r) {
   if (r.method.empty()) fail("empty method", r.target);
@@ -73,7 +52,6 @@ void check_request(const h1::RequestReceived& r) {
   std::size_t lengths = 0;
   bool chunked = false;
   for (const h1::Header& h : r.headers) {
-    check_field(h);
     lengths += h.name == "content-length" ? 1 : 0;
     chunked = chunked || h.name == "transfer-encoding";
   }
@@ -83,8 +61,8 @@ void check_request(const h1::RequestReceived& r) {
   if (r.end_stream && r.content_length && *r.content_length != 0) fail("end_stream with a body length", r.target);
 }
 
-// What a connection reported, in a form where the piece boundaries no longer show.
-class Transcript {
+// The server's events in a transcript (http1_fuzz_common.hpp).
+class Transcript : public h2push::fuzz::h1::Transcript {
  public:
   void event(const h1::Event& e) {
     if (const auto* r = std::get_if<h1::RequestReceived>(&e)) {
@@ -93,41 +71,17 @@ class Transcript {
            (r->version == h1::Version::http_1_0 ? " 1.0" : " 1.1") + (r->end_stream ? " end" : "") +
            (r->keep_alive ? " keep" : "") + (r->expects_continue ? " continue" : "") + (r->h2c_upgrade ? " h2c" : "") +
            " cl=" + (r->content_length ? std::to_string(*r->content_length) : "-"));
-      for (const h1::Header& h : r->headers) line("  " + std::string(h.name) + ": " + std::string(h.value));
+      fields(r->headers);
     } else if (const auto* d = std::get_if<h1::DataReceived>(&e)) {
-      const std::string key = "data " + std::to_string(d->request.value) + ":";
-      if (!text_.empty() && last_key_ == key && !last_ended_) {
-        text_.append(reinterpret_cast<const char*>(d->data.data()), d->data.size());
-      } else {
-        line(key);
-        text_.append(reinterpret_cast<const char*>(d->data.data()), d->data.size());
-        last_key_ = key;
-      }
-      last_ended_ = d->end_stream;
-      if (d->end_stream) line("end " + std::to_string(d->request.value));
+      data(*d);
     } else if (const auto* t = std::get_if<h1::TrailersReceived>(&e)) {
-      line("trailers " + std::to_string(t->request.value));
-      for (const h1::Header& h : t->headers) {
-        check_field(h);
-        line("  " + std::string(h.name) + ": " + std::string(h.value));
-      }
+      trailers(*t);
     } else if (const auto* p = std::get_if<h1::ProtocolError>(&e)) {
       line("error " + std::to_string(p->request.value) + " " + std::to_string(p->status) + " " +
            std::to_string(static_cast<int>(p->error)) + (p->body_aborted ? " aborted" : ""));
     }
   }
   void refused(const char* what) { line(std::string("refused ") + what); }
-  const std::string& text() const noexcept { return text_; }
-
- private:
-  void line(const std::string& s) {
-    text_ += '\n';
-    text_ += s;
-    last_key_.clear();
-  }
-  std::string text_;
-  std::string last_key_;
-  bool last_ended_ = false;
 };
 
 class Client {
@@ -232,25 +186,11 @@ class Client {
   std::string output_;
 };
 
-// Piece sizes from the seed: mostly small (splitting inside tokens, CRLFs and chunk sizes), sometimes large.
-class Pieces {
- public:
-  explicit Pieces(std::uint8_t seed) : state_(0x9E3779B9u ^ seed) {}
-  std::size_t next() {
-    state_ ^= state_ << 13;
-    state_ ^= state_ >> 17;
-    state_ ^= state_ << 5;
-    return (state_ & 7) == 0 ? 64 + (state_ >> 8) % 512 : 1 + (state_ >> 8) % 7;
-  }
-
- private:
-  std::uint32_t state_;
-};
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
+  h2push::fuzz::h1::target_name = "http1_server";
   const std::uint8_t config = data[0];
   Pieces pieces(data[1]);
   const std::span<const std::byte> input(reinterpret_cast<const std::byte*>(data + 2), size - 2);
@@ -265,15 +205,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     at += n;
   }
 
-  if (whole.transcript().text() != split.transcript().text()) {
-    std::fprintf(stderr, "MISMATCH in events\n--- whole:%s\n--- split:%s\n", whole.transcript().text().c_str(),
-                 split.transcript().text().c_str());
-    std::abort();
-  }
-  if (whole.output() != split.output()) {
-    std::fprintf(stderr, "MISMATCH in output\n--- whole:\n%s\n--- split:\n%s\n", whole.output().c_str(),
-                 split.output().c_str());
-    std::abort();
-  }
+  expect_same("events", whole.transcript().text(), split.transcript().text());
+  expect_same("output", whole.output(), split.output());
   return 0;
 }

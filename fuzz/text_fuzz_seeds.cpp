@@ -1,10 +1,11 @@
 // fuzz/text_fuzz_seeds.cpp: writes the seed corpora of the http1_server and discovery fuzz targets.
 //
 // Usage: text_fuzz_seeds OUT_DIR DEMO_SITE_DIR
-// http1_server seeds are hand-written request streams (pipelining, chunked bodies with trailers, 100-continue,
-// an h2c upgrade and the smuggling shapes the parser must refuse); discovery seeds are the demo site's HTML, CSS
-// and JS files plus a few Link values, digest cookies and URL pairs. Existing seeds are overwritten; libFuzzer's own
-// additions in the same folders are kept.
+// http1_client seeds are response streams (framings, 1xx, 101, HTTP/1.0, the splitting shapes); http1_server seeds are
+// hand-written request streams (pipelining, chunked bodies with trailers, 100-continue, an h2c upgrade and the
+// smuggling shapes the parser must refuse); discovery seeds are the demo site's HTML, CSS and JS files plus a few Link
+// values, digest cookies and URL pairs. Existing seeds are overwritten; libFuzzer's own additions in the same folders
+// are kept.
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -57,6 +58,25 @@ constexpr TextSeed kRequests[] = {
     {"absolute_form", "GET http://a/b HTTP/1.1\r\nHost: a\r\n\r\nOPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"},
 };
 
+// Server octets for http1_client; the first octet of each is the target's config (requests sent), the second its
+// piece seed.
+constexpr TextSeed kResponses[] = {
+    {"length", "\x40\x11HTTP/1.1 200 OK\r\nContent-Length: 5\r\nETag: \"a\"\r\n\r\nhello"},
+    {"pipelined",
+     "\x02\x22HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n"
+     "HTTP/1.1 204 No Content\r\n\r\n"},
+    {"chunked", "\x40\x33HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nX-Sum: 1\r\n\r\n"},
+    {"hints",
+     "\x40\x44HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload; as=style\r\n\r\n"
+     "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"},
+    {"close_delimited", "\x40\x55HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end"},
+    {"upgrade", "\x08\x66HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nPRI"},
+    {"cl_and_te", "\x40\x77HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
+    {"two_lengths", "\x40\x88HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\nContent-Length: 4\r\n\r\nabcd"},
+    {"small_limits",
+     "\x20\x99HTTP/1.1 200 OK\r\nSet-Cookie: a-rather-long-cookie-value-to-pass-the-small-limit\r\n\r\n"},
+};
+
 constexpr TextSeed kOther[] = {
     {"link",
      "\3</a.css>; rel=preload; as=style, <../b.js>; rel=modulepreload, <//x.org/f.woff2>; rel=preload; "
@@ -86,6 +106,10 @@ int main(int argc, char** argv) {
     for (const TextSeed& s : kRequests) {
       write_seed(out / "http1_server", s.name, 0, 0, s.text, true);
       write_seed(out / "http1_server", std::string(s.name) + "_small", 0x07, 0x5A, s.text, true);
+    }
+    for (const TextSeed& s : kResponses) {
+      write_seed(out / "http1_client", s.name, static_cast<std::uint8_t>(s.text[0]),
+                 static_cast<std::uint8_t>(s.text[1]), s.text.substr(2), true);
     }
     for (const TextSeed& s : kOther) {
       write_seed(out / "discovery", s.name, static_cast<std::uint8_t>(s.text[0]), 0, s.text.substr(1), false);

@@ -95,6 +95,14 @@ void Forward::on_event(const UpstreamEvent& event) {
 void Forward::on_head(const UpstreamHead& head) {
   server::Exchange& x = *exchange;
   const Route& r = site->routes()[route];
+  if (head.status > 599) {
+    // RFC 9110 §15: codes past 599 are invalid, to be processed as a 5xx; HTTP/2 cannot carry them at all.
+    std::fprintf(stderr, "h2push proxy: %s %s -> %s: invalid status %d\n", std::string(x.request().method).c_str(),
+                 std::string(x.request().target).c_str(), to_string(r.upstream).c_str(), head.status);
+    answer_error(x, 502, "Bad Gateway");
+    finish();
+    return;
+  }
   const std::string cache_control = joined(head.fields, "cache-control");  // outlives `facts`, which views it
   const ResponseFacts facts{x.request().method, head.status, field_of(head.fields, "content-type"), cache_control,
                             field_of(head.fields, "content-encoding")};

@@ -89,6 +89,13 @@ class FakeUpstream final : public Upstream {
           fail(s, UpstreamError::reset);
         });
       }
+      if (path == "/status-805") {  // a status HTTP does not define (RFC 9110 §15: treat it as a 5xx)
+        return later(std::chrono::milliseconds(0), [](State& s) {
+          head(s, 805, {{"content-type", "text/plain"}});
+          data(s, "odd");
+          s.emit(UpstreamEnd{});
+        });
+      }
       if (path == "/early") {
         return later(std::chrono::milliseconds(0), [](State& s) {
           const hpack::Header info[] = {{"link", "</app-said.css>; rel=preload; as=style"}};

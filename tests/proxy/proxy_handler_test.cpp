@@ -212,6 +212,9 @@ TEST(ProxyHandler, UpstreamFailuresBecome502Or504) {
   EXPECT_EQ(refused.substr(0, 12), "HTTP/1.1 502") << refused;
   const std::string timeout = h1_exchange(s.port, "GET /timeout HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n");
   EXPECT_EQ(timeout.substr(0, 12), "HTTP/1.1 504") << timeout;
+  const std::string odd = h1_exchange(s.port, "GET /status-805 HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n");
+  EXPECT_EQ(odd.substr(0, 12), "HTTP/1.1 502") << odd;
+  EXPECT_EQ(odd.find("odd"), std::string::npos) << odd;  // none of the invalid response's body
   // After the head a failure can only cut the body: no last chunk, the connection closes.
   const std::string cut = h1_exchange(s.port, "GET /reset-mid HTTP/1.1\r\nhost: a\r\n\r\n");
   EXPECT_EQ(cut.substr(0, 12), "HTTP/1.1 200") << cut;
@@ -222,6 +225,9 @@ TEST(ProxyHandler, UpstreamFailuresBecome502Or504) {
   c.run([&] { return c.ended(id); });
   ASSERT_FALSE(c.log.empty());
   EXPECT_EQ(c.log.back(), "reset");
+  const http2::StreamId odd_h2 = c.request("GET", "/status-805", true);
+  c.run([&] { return c.ended(odd_h2); });
+  EXPECT_NE(std::find(c.log.begin(), c.log.end(), "502"), c.log.end());  // HTTP/2 cannot even carry 805
   // The proxy still serves others afterwards.
   const http2::StreamId ok = c.request("GET", "/early", true);
   c.run([&] { return c.ended(ok); });
