@@ -1,5 +1,8 @@
 // src/proxy/forwarding.cpp
 #include "proxy/forwarding.hpp"
+
+#include <charconv>
+
 #include "proxy/ascii.hpp"
 
 namespace h2push::proxy {
@@ -162,6 +165,30 @@ std::string_view to_string(UpstreamError error) noexcept {
 
 int status_for(UpstreamError error) noexcept {
   return error == UpstreamError::connect_timeout || error == UpstreamError::response_timeout ? 504 : 502;
+}
+
+std::string_view field_value(std::span<const hpack::Header> fields, std::string_view name) noexcept {
+  for (const hpack::Header& f : fields) {
+    if (f.name == name) return f.value;
+  }
+  return {};
+}
+
+std::string joined_values(std::span<const hpack::Header> fields, std::string_view name) {
+  std::string out;
+  for (const hpack::Header& f : fields) {
+    if (f.name != name) continue;
+    if (!out.empty()) out += ", ";
+    out += f.value;
+  }
+  return out;
+}
+
+std::uint64_t content_length_value(std::span<const hpack::Header> fields) noexcept {
+  const std::string_view text = field_value(fields, "content-length");
+  std::uint64_t n = 0;
+  std::from_chars(text.data(), text.data() + text.size(), n);
+  return n;
 }
 
 }  // namespace h2push::proxy

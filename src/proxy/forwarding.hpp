@@ -16,6 +16,13 @@ namespace h2push::proxy {
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
+// The value of the first field named `name` (lowercase), empty when there is none.
+std::string_view field_value(std::span<const hpack::Header> fields, std::string_view name) noexcept;
+// Every field line named `name` joined with ", " (RFC 9110 §5.3), e.g. all of a response's Cache-Control.
+std::string joined_values(std::span<const hpack::Header> fields, std::string_view name);
+// The Content-Length of a message, 0 when absent or not a number.
+std::uint64_t content_length_value(std::span<const hpack::Header> fields) noexcept;
+
 // True for a field that belongs to one connection, not to the message: Connection and every field it names,
 // Keep-Alive, Transfer-Encoding, Upgrade, HTTP2-Settings, Proxy-* (Proxy-Connection, Proxy-Authorization, ...), and
 // TE unless its value is exactly "trailers". `connection_values`: the values of the message's Connection fields.

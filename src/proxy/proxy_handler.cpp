@@ -2,7 +2,6 @@
 #include "proxy/proxy_handler.hpp"
 
 #include <asio/post.hpp>
-#include <charconv>
 #include <cstdio>
 
 #include "proxy/push_fetch.hpp"
@@ -11,30 +10,6 @@
 
 namespace h2push::proxy {
 namespace {
-
-std::string_view field_of(std::span<const hpack::Header> fields, std::string_view name) {
-  for (const hpack::Header& f : fields) {
-    if (f.name == name) return f.value;
-  }
-  return {};
-}
-
-std::string joined(std::span<const hpack::Header> fields, std::string_view name) {
-  std::string out;
-  for (const hpack::Header& f : fields) {
-    if (f.name != name) continue;
-    if (!out.empty()) out += ", ";
-    out += f.value;
-  }
-  return out;
-}
-
-std::uint64_t length_of(std::span<const hpack::Header> fields) {
-  const std::string_view text = field_of(fields, "content-length");
-  std::uint64_t n = 0;
-  std::from_chars(text.data(), text.data() + text.size(), n);
-  return n;
-}
 
 void answer_error(server::Exchange& x, int status, std::string_view why) {
   const std::string body = std::to_string(status) + " " + std::string(why) + "\n";
@@ -103,9 +78,9 @@ void Forward::on_head(const UpstreamHead& head) {
     finish();
     return;
   }
-  const std::string cache_control = joined(head.fields, "cache-control");  // outlives `facts`, which views it
-  const ResponseFacts facts{x.request().method, head.status, field_of(head.fields, "content-type"), cache_control,
-                            field_of(head.fields, "content-encoding")};
+  const std::string cache_control = joined_values(head.fields, "cache-control");  // outlives `facts`, which views it
+  const ResponseFacts facts{x.request().method, head.status, field_value(head.fields, "content-type"), cache_control,
+                            field_value(head.fields, "content-encoding")};
   LearnedPlans& learned = site->learned(route);
   if (r.learn && may_learn(facts)) {
     page.emplace(LearnOptions{}.max_capture_bytes);
@@ -113,15 +88,15 @@ void Forward::on_head(const UpstreamHead& head) {
       if (f.name == "link") links.emplace_back(f.value);
     }
   } else if (r.learn && x.request().method == "GET" && head.status == 200) {
-    const std::string_view type = field_of(head.fields, "content-type");
+    const std::string_view type = field_value(head.fields, "content-type");
     if (type.substr(0, 9) == "text/html") {
       learned.forget(route, x.request().authority, x.request().target);  // no-store, private or encoded: never learned
     } else {
-      etag = field_of(head.fields, "etag");
-      last_modified = field_of(head.fields, "last-modified");
+      etag = field_value(head.fields, "etag");
+      last_modified = field_value(head.fields, "last-modified");
       media_type = type;
       learned.observe_asset(route, x.request().authority, x.request().target, etag, last_modified,
-                            length_of(head.fields), type);
+                            content_length_value(head.fields), type);
       if (may_learn_asset(facts) && learned.wants_body(route, x.request().authority, x.request().target)) {
         asset.emplace(LearnOptions{}.max_capture_bytes);
       }

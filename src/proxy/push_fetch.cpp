@@ -2,7 +2,6 @@
 #include "proxy/push_fetch.hpp"
 
 #include <asio/post.hpp>
-#include <charconv>
 #include <cstdio>
 #include <string>
 
@@ -11,13 +10,6 @@
 
 namespace h2push::proxy {
 namespace {
-
-std::string_view field_of(std::span<const hpack::Header> fields, std::string_view name) {
-  for (const hpack::Header& f : fields) {
-    if (f.name == name) return f.value;
-  }
-  return {};
-}
 
 // One pushed response being fetched. Owned by the upstream call's callback (and the exchange's on_gone); the cycle
 // through `call` is broken by finish().
@@ -62,11 +54,9 @@ void PushFetch::on_head(const UpstreamHead& head) {
   if (head.status == 404 || head.status == 410) {
     learned.forget_asset(route, request.authority, request.target);  // gone: not promised again
   } else if (head.status == 200) {
-    std::uint64_t length = 0;
-    const std::string_view text = field_of(head.fields, "content-length");
-    std::from_chars(text.data(), text.data() + text.size(), length);
-    learned.observe_asset(route, request.authority, request.target, field_of(head.fields, "etag"),
-                          field_of(head.fields, "last-modified"), length, field_of(head.fields, "content-type"));
+    learned.observe_asset(route, request.authority, request.target, field_value(head.fields, "etag"),
+                          field_value(head.fields, "last-modified"), content_length_value(head.fields),
+                          field_value(head.fields, "content-type"));
   }
   // Anything but a storable 200 is refused by the exchange, which resets the promised stream (CANCEL).
   if (!x.respond_streaming(head.status, client_response_fields(head.fields, head.protocol))) finish();
