@@ -14,10 +14,9 @@ bool static_import(const push::Resource& r) noexcept { return r.source == "js-im
 class LevelWalk {
  public:
   LevelWalk(std::string_view page, const ChildrenOf& children_of, const push::PlanOptions& options)
-      : page_(page),
-        children_of_(children_of),
+      : children_of_(children_of),
         options_(options),
-        max_known_(std::max<std::size_t>(4 * options.max_resources, 1)) {}
+        known_(page, std::max<std::size_t>(4 * options.max_resources, 1)) {}
 
   push::detail::SiteDiscovery run(std::vector<push::Resource> level1) {
     for (push::Resource& r : level1) add(std::move(r));
@@ -41,19 +40,7 @@ class LevelWalk {
   }
 
   void add(push::Resource r) {
-    if (r.path.empty() || push::detail::same_page(push::detail::without_query(r.path), page_)) return;
-    const auto [it, inserted] = index_.try_emplace(r.path, out_.resources.size());
-    if (!inserted) {
-      push::merge_occurrence(out_.resources[it->second], r);
-      return;
-    }
-    if (out_.resources.size() >= max_known_) {
-      index_.erase(it);
-      out_.truncated = true;
-      return;
-    }
-    out_.resources.push_back(std::move(r));
-    followed_.push_back(false);
+    if (known_.add(std::move(r), out_)) followed_.push_back(false);
   }
 
   void follow(const push::Resource& parent) {
@@ -73,12 +60,10 @@ class LevelWalk {
     }
   }
 
-  std::string_view page_;
   const ChildrenOf& children_of_;
   const push::PlanOptions& options_;
-  const std::size_t max_known_;
   push::detail::SiteDiscovery out_;
-  std::unordered_map<std::string, std::size_t> index_;
+  push::detail::DiscoveredSet known_;  // what out_.resources holds
   std::vector<bool> followed_;
 };
 

@@ -33,7 +33,7 @@ class Walker {
       : stats_(stats),
         page_(page),
         options_(options),
-        max_known_(std::max<std::size_t>(4 * options.max_resources, 1)) {}
+        known_(page, std::max<std::size_t>(4 * options.max_resources, 1)) {}
 
   SiteDiscovery run(std::span<const Resource> extra) {
     read_page();
@@ -49,19 +49,7 @@ class Walker {
 
  private:
   void add(Resource r) {
-    if (r.path.empty() || same_page(without_query(r.path), page_)) return;
-    const auto [it, inserted] = index_.try_emplace(r.path, out_.resources.size());
-    if (!inserted) {
-      merge_occurrence(out_.resources[it->second], r);
-      return;
-    }
-    if (out_.resources.size() >= max_known_) {
-      index_.erase(it);
-      out_.truncated = true;
-      return;
-    }
-    out_.resources.push_back(std::move(r));
-    read_.push_back(false);
+    if (known_.add(std::move(r), out_)) read_.push_back(false);
   }
 
   // The text of a file to scan, within the budgets; nullopt (and truncated when a budget is the reason) otherwise.
@@ -176,10 +164,9 @@ class Walker {
   StatMemo& stats_;
   std::string_view page_;
   const PlanOptions& options_;
-  const std::size_t max_known_;
   SiteDiscovery out_;
-  std::unordered_map<std::string, std::size_t> index_;  // path -> index in out_.resources
-  std::vector<bool> read_;                              // per resource: scanned (or given up)
+  DiscoveredSet known_;     // what out_.resources holds
+  std::vector<bool> read_;  // per resource: scanned (or given up)
 };
 
 }  // namespace
@@ -193,6 +180,22 @@ const std::optional<FileStat>& StatMemo::get(std::string_view path) {
 
 std::string_view without_query(std::string_view target) noexcept {
   return target.substr(0, target.find_first_of("?#"));
+}
+
+bool DiscoveredSet::add(Resource r, SiteDiscovery& out) {
+  if (r.path.empty() || same_page(without_query(r.path), page_)) return false;
+  const auto [it, inserted] = index_.try_emplace(r.path, out.resources.size());
+  if (!inserted) {
+    merge_occurrence(out.resources[it->second], r);
+    return false;
+  }
+  if (out.resources.size() >= max_known_) {
+    index_.erase(it);
+    out.truncated = true;
+    return false;
+  }
+  out.resources.push_back(std::move(r));
+  return true;
 }
 
 bool same_page(std::string_view a, std::string_view b) noexcept {

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "push/resource.hpp"
@@ -47,6 +48,20 @@ struct SiteDiscovery {
   bool truncated = false;
   std::size_t files_parsed = 0;
   std::size_t bytes_parsed = 0;
+};
+
+// The resources found for one page, one entry per path in order of first discovery (repeats folded in with
+// merge_occurrence()), the page itself left out, at most `max_known` (past it, `truncated` is set).
+class DiscoveredSet {
+ public:
+  DiscoveredSet(std::string_view page, std::size_t max_known) : page_(page), max_known_(max_known) {}
+  // Adds `r` to `out.resources`; true when it is a new entry.
+  bool add(Resource r, SiteDiscovery& out);
+
+ private:
+  std::string page_;
+  std::size_t max_known_;
+  std::unordered_map<std::string, std::size_t> index_;
 };
 
 // Discovers what the HTML page `page` (a path without query; its stat already known to be text/html) needs, all
