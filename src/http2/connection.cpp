@@ -455,7 +455,24 @@ static Result<Stream*, Errc> sending_stream(detail::ConnectionState& c, StreamId
   return s;
 }
 
-Status<Errc> Connection::submit_response(StreamId id, std::span<const Header> fields, bool end_stream) {
+// The status of a final response's fields: all of RFC 9113 §8.2-8.3 checked, or (trusted fields) only a leading
+// three-digit `:status`. 0 when invalid.
+static int response_status(std::span<const Header> fields, FieldCheck check) noexcept {
+  if (check == FieldCheck::validate) {
+    const detail::SectionInfo info = detail::check_section(fields, SectionKind::response);
+    return info.ok() ? info.status : 0;
+  }
+  if (fields.empty() || fields[0].name != ":status" || fields[0].value.size() != 3) return 0;
+  int status = 0;
+  for (const char c : fields[0].value) {
+    if (c < '0' || c > '9') return 0;
+    status = status * 10 + (c - '0');
+  }
+  return status;
+}
+
+Status<Errc> Connection::submit_response(StreamId id, std::span<const Header> fields, bool end_stream,
+                                         FieldCheck check) {
   detail::ConnectionState& c = *state_;
   if (c.role != Role::server) return Unexpected{Errc::wrong_role};
   auto found = sending_stream(c, id);
@@ -466,8 +483,7 @@ Status<Errc> Connection::submit_response(StreamId id, std::span<const Header> fi
       s.state != StreamState::reserved_local) {
     return Unexpected{Errc::invalid_state};
   }
-  const detail::SectionInfo info = detail::check_section(fields, SectionKind::response);
-  if (!info.ok() || info.status < 200) return Unexpected{Errc::invalid_headers};
+  if (response_status(fields, check) < 200) return Unexpected{Errc::invalid_headers};
   s.final_headers_sent = true;
   if (end_stream) s.end_submitted = true;
   if (s.state == StreamState::reserved_local) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -54,22 +55,9 @@ struct HeldFields {
   }
 };
 
-struct Stream {
-  // Makes this pooled record a fresh stream `stream_id`, keeping the capacity of its buffers (StreamTable).
-  void reuse(std::uint32_t stream_id) {
-    std::vector<std::byte> kept_body = std::move(body);
-    HeldFields kept_trailers = std::move(trailers);
-    HeldFields kept_held = std::move(held_response);
-    *this = Stream{};
-    id = StreamId(stream_id);
-    body = std::move(kept_body);
-    body.clear();
-    trailers = std::move(kept_trailers);
-    trailers.clear();
-    held_response = std::move(kept_held);
-    held_response.clear();
-  }
-
+// The part of a stream's record that is plain values: a fresh stream starts from StreamValues{}, assigned in one go
+// by Stream::reuse() (trivially copyable, so that is a copy of a few dozen octets).
+struct StreamValues {
   StreamId id;
   StreamState state = StreamState::idle;
   bool pushed = false;            // even-numbered: promised by the server
@@ -92,14 +80,28 @@ struct Stream {
   bool final_headers_sent = false;
   bool end_submitted = false;  // the application has given the whole message (body end or trailers)
   bool end_sent = false;
-  std::vector<std::byte> body;  // queued by send_data()
-  std::size_t body_offset = 0;
-  std::unique_ptr<BodySource> source;  // or pulled from here
+  std::size_t body_offset = 0;  // of `body` (Stream)
   bool source_paused = false;
-  HeldFields trailers;
-  HeldFields held_response;  // a pushed response waiting for a slot in the client's stream limit
   bool held_response_end = false;
   Priority priority;
+};
+static_assert(std::is_trivially_copyable_v<StreamValues>);
+
+struct Stream : StreamValues {
+  // Makes this pooled record a fresh stream `stream_id`, keeping the capacity of its buffers (StreamTable).
+  void reuse(std::uint32_t stream_id) {
+    static_cast<StreamValues&>(*this) = StreamValues{};
+    id = StreamId(stream_id);
+    body.clear();
+    source.reset();
+    trailers.clear();
+    held_response.clear();
+  }
+
+  std::vector<std::byte> body;         // queued by send_data()
+  std::unique_ptr<BodySource> source;  // or pulled from here
+  HeldFields trailers;
+  HeldFields held_response;  // a pushed response waiting for a slot in the client's stream limit
 
   bool has_body_to_send() const noexcept { return body_offset < body.size() || (source && !source_paused); }
 };

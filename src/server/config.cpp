@@ -35,6 +35,13 @@ bool valid_header_value(std::string_view value) {
   });
 }
 
+// A field value the server sends as it is (cache.*): valid_header_value() and, as RFC 9113 §8.2.1 asks, no space or
+// tab at either end. Responses carrying it skip HTTP/2's field check (http2::FieldCheck::trusted).
+bool valid_sent_value(std::string_view value) {
+  const auto edge = [](char c) { return c == ' ' || c == '\t'; };
+  return valid_header_value(value) && (value.empty() || (!edge(value.front()) && !edge(value.back())));
+}
+
 // RFC 9110 §5.6.2 tchar.
 bool valid_token(std::string_view text) {
   static constexpr std::string_view kExtra = "!#$%&'*+-.^_`|~";
@@ -130,8 +137,8 @@ Status<ConfigError> check_static(const ServerConfig& config) {
                 "is larger than static.file_cache_size (" + format_size(files.file_cache_size) + ")");
   }
   const CacheConfig& cache = config.cache;
-  const std::string bad_value = "expected a header value without control characters, got ";
-  if (!valid_header_value(cache.default_value))
+  const std::string bad_value = "expected a header value without control characters or edge whitespace, got ";
+  if (!valid_sent_value(cache.default_value))
     return fail("cache.default", bad_value + detail::quote(cache.default_value));
   for (const auto& [extension, value] : cache.extensions) {
     const std::string key = entry("cache.extensions", extension);
@@ -141,13 +148,13 @@ Status<ConfigError> check_static(const ServerConfig& config) {
         extension.find_first_of("/\\ *") != std::string::npos) {
       return fail(key, "expected a file extension such as \"css\" or \"tar.gz\"");
     }
-    if (!valid_header_value(value)) return fail(key, bad_value + detail::quote(value));
+    if (!valid_sent_value(value)) return fail(key, bad_value + detail::quote(value));
   }
   for (const auto& [prefix, value] : cache.paths) {
     const std::string key = entry("cache.paths", prefix);
     if (!valid_path_prefix(prefix))
       return fail(key, "expected a URL path prefix starting with '/', such as \"/assets/\"");
-    if (!valid_header_value(value)) return fail(key, bad_value + detail::quote(value));
+    if (!valid_sent_value(value)) return fail(key, bad_value + detail::quote(value));
   }
   const CompressionConfig& compression = config.compression;
   if (compression.enabled && !compression.gzip && !compression.brotli) {

@@ -43,6 +43,9 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> fields;
   std::unique_ptr<BodySource> body;             // null: no content
   std::optional<std::uint64_t> content_length;  // when known (also sent as content-length by the handler)
+  // True only when every field was built by the server's own code from validated values (SiteHandler's file
+  // responses): HTTP/2 then skips checking them again (http2::FieldCheck::trusted). Never for fields from outside.
+  bool trusted_fields = false;
 };
 
 class Exchange;  // src/server/exchange.hpp

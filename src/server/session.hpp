@@ -454,7 +454,7 @@ class ProtocolSession : public Session, public ExchangeSink {
     fields_.push_back({":status", status});
     for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
     const bool has_body = response.body != nullptr && request.method != "HEAD";
-    if (!conn_.submit_response(id, fields_, !has_body)) return;  // the stream or request is gone meanwhile
+    if (!submit_final(id, !has_body, response.trusted_fields)) return;  // the stream or request is gone meanwhile
     if (has_body) {
       std::uint32_t number = 0;
       if constexpr (std::is_same_v<Id, http2::StreamId>) number = id.value();
@@ -463,6 +463,17 @@ class ProtocolSession : public Session, public ExchangeSink {
     if (worker_.access_log != nullptr) {
       worker_.access_log->write(request, response.status, response.content_length.value_or(0),
                                 std::chrono::steady_clock::now() - started, log_suffix);
+    }
+  }
+
+  // Submits fields_ as the final response on `id`; trusted: built by the server itself (HTTP/2 skips re-checking).
+  bool submit_final(Id id, bool end_stream, bool trusted) {
+    if constexpr (std::is_same_v<Core, http2::Connection>) {
+      const auto check = trusted ? http2::FieldCheck::trusted : http2::FieldCheck::validate;
+      return static_cast<bool>(conn_.submit_response(id, fields_, end_stream, check));
+    } else {
+      (void)trusted;
+      return static_cast<bool>(conn_.submit_response(id, fields_, end_stream));
     }
   }
 

@@ -49,6 +49,9 @@ Response SiteHandler::handle(const Request& request) {
     response.fields.emplace_back(std::move(h.name), std::move(h.value));  // moved, not copied: no allocation
   }
   response.body = open_body(file);
+  // A file's 200, 206 and 304 carry only fields StaticFiles builds from the file, its MIME table and the validated
+  // configuration (cache.*): nothing of the request's. Others (a 301's location) are checked as usual.
+  response.trusted_fields = file.status == 200 || file.status == 206 || file.status == 304;
   return response;
 }
 

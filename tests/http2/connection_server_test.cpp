@@ -413,6 +413,27 @@ TEST(ConnectionServerTest, SendsInterimResponsesBeforeFinalOneWithoutEndStream) 
   EXPECT_EQ(h.conn.submit_informational(StreamId(1), hints).error(), Errc::unknown_stream);
 }
 
+TEST(ConnectionServerTest, TrustedResponseChecksOnlyItsLeadingFinalStatus) {
+  // FieldCheck::trusted: the caller vouches for RFC 9113 §8.2-8.3; the core still wants a final :status first.
+  Harness h = started_server();
+  h.open_request(1, true);
+  h.open_request(3, true);
+  for (const Fields& bad : {Fields{}, Fields{{"server", "x"}, {":status", "200"}}, Fields{{":status", "20"}},
+                            Fields{{":status", "2x0"}}, Fields{{":status", "103"}}}) {
+    EXPECT_EQ(h.conn.submit_response(StreamId(1), as_headers(bad), true, FieldCheck::trusted).error(),
+              Errc::invalid_headers);
+  }
+  // A field the full check refuses (an uppercase name) is refused when validated and sent as given when trusted.
+  const auto upper = as_headers({{":status", "204"}, {"X-Upper", "1"}});
+  EXPECT_EQ(h.conn.submit_response(StreamId(1), upper, true).error(), Errc::invalid_headers);
+  ASSERT_TRUE(h.conn.submit_response(StreamId(3), upper, true, FieldCheck::trusted).ok());
+  const auto fine = as_headers({{":status", "200"}, {"server", "h2push"}, {"content-length", "0"}});
+  ASSERT_TRUE(h.conn.submit_response(StreamId(1), fine, true, FieldCheck::trusted).ok());
+  EXPECT_EQ(h.output(), (Texts{"HEADERS 3 status=204 END_STREAM", "HEADERS 1 status=200 END_STREAM"}));
+  EXPECT_EQ(h.frames[0].fields, (Fields{{":status", "204"}, {"X-Upper", "1"}}));
+  EXPECT_EQ(h.frames[1].fields, (Fields{{":status", "200"}, {"server", "h2push"}, {"content-length", "0"}}));
+}
+
 TEST(ConnectionServerTest, ResetsSecondHeaderSectionWithoutEndStream) {
   // H2-8.1-03 (RFC 9113 §8.1)
   Harness h = started_server();

@@ -268,6 +268,8 @@ const BadSnippet kBadSnippets[] = {
     {"[static]\nopen_file_cache_entries = -1\n", 2, "static.open_file_cache_entries", "between 0 and 1000000"},
     {"[static]\nopen_file_cache_entries = \"many\"\n", 2, "static.open_file_cache_entries", "integer"},
     {"[cache]\ndefault = \"a\\nb\"\n", 2, "cache.default", "without control characters"},
+    {"[cache]\ndefault = \"no-cache \"\n", 2, "cache.default", "edge whitespace"},
+    {"[cache.extensions]\ncss = \"\\tmax-age=60\"\n", 2, "cache.extensions.css", "edge whitespace"},
     {"[cache.paths]\n\"assets/\" = \"no-store\"\n", 2, "cache.paths.\"assets/\"", "starting with '/'"},
     {"[cache.extensions]\n\".CSS\" = \"a\"\ncss = \"b\"\n", 3, "cache.extensions.css", "listed twice"},
     {"[compression]\ngzip = false\nbrotli = false\n", 2, "compression.enabled",

@@ -29,6 +29,13 @@ struct ConnectionState;  // src/http2/connection_state.hpp
 
 enum class Role : std::uint8_t { client, server };
 
+// How submit_response() checks the fields it is given. `validate` (the default): every RFC 9113 §8.2-8.3 rule.
+// `trusted`: the caller built every field itself and guarantees those rules (lowercase names, no connection-specific
+// fields, values without NUL, CR, LF or leading/trailing whitespace, `:status` first and the only pseudo-header);
+// only the leading `:status` is checked. Never for fields that come from outside: a proxy's upstream response, an
+// application's own headers.
+enum class FieldCheck : std::uint8_t { validate, trusted };
+
 // A point in time given by the caller, in nanoseconds of any monotonic clock.
 struct Instant {
   std::int64_t nanoseconds = 0;
@@ -124,7 +131,9 @@ class Connection {
   [[nodiscard]] Result<StreamId, Errc> submit_request(std::span<const Header> fields, bool end_stream);
   // Server: the final response (a 1xx here is refused: use submit_informational). On a promised stream it starts
   // the push; the HEADERS wait while the client's stream limit is reached (RFC 9113 §8.4.2).
-  [[nodiscard]] Status<Errc> submit_response(StreamId id, std::span<const Header> fields, bool end_stream);
+  // `check`: see FieldCheck (a trusted section is not validated again).
+  [[nodiscard]] Status<Errc> submit_response(StreamId id, std::span<const Header> fields, bool end_stream,
+                                             FieldCheck check = FieldCheck::validate);
   // Server: a 1xx response such as 103 Early Hints, before the final one. Never on a promised stream.
   [[nodiscard]] Status<Errc> submit_informational(StreamId id, std::span<const Header> fields);
   // Server: promises a push on `parent` (open or half-closed (remote)); `request` is a GET or HEAD with :method,
