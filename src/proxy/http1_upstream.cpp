@@ -112,6 +112,7 @@ struct Http1Upstream::Pool : std::enable_shared_from_this<Pool> {
 
   void close_all() {
     closed = true;
+    addresses->cancel();
     for (auto& [origin, list] : idle) {
       const std::vector<std::shared_ptr<Connection>> copy = list;
       for (const auto& c : copy) remove(origin, c);

@@ -46,6 +46,12 @@ void AddressCache::resolved(const std::string& key, std::error_code ec,
   for (const Done& done : waiters) done(ec, endpoints);
 }
 
+void AddressCache::cancel() {
+  for (auto& [key, entry] : entries_) {
+    if (entry.pending != nullptr) entry.pending->cancel();
+  }
+}
+
 void AddressCache::forget(const std::string& host, std::uint16_t port) {
   const auto it = entries_.find(host + ":" + std::to_string(port));
   if (it != entries_.end() && it->second.pending == nullptr) entries_.erase(it);

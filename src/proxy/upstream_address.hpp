@@ -37,6 +37,10 @@ class AddressCache : public std::enable_shared_from_this<AddressCache> {
   // A connect to the cached endpoints failed: the next connection resolves the name again.
   void forget(const std::string& host, std::uint16_t port);
 
+  // Shutting down: cancels the lookups in flight (their waiters get operation_aborted), which would otherwise keep
+  // the worker's loop running until the resolver answers.
+  void cancel();
+
   std::uint64_t lookups() const { return lookups_; }  // resolver lookups started (numeric hosts never count)
 
  private:
