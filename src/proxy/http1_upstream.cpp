@@ -16,6 +16,7 @@
 #include <asio/write.hpp>
 
 #include "h2push/http1/client_connection.hpp"
+#include "proxy/upstream_address.hpp"
 
 namespace h2push::proxy {
 namespace {
@@ -54,10 +55,11 @@ std::optional<std::uint64_t> content_length_of(const Fields& fields) {
 
 }  // namespace
 
-// Idle keep-alive connections by origin. Each idle socket has a read outstanding, so an upstream closing it (FIN or
+// Idle keep-alive connections by origin, at most the route's pool_max_idle each (the oldest closed past it). Each idle
+// socket has a read outstanding, so an upstream closing it (FIN or
 // RST, or sending octets nobody asked for) removes it at once, and a timer closes it after pool_idle_timeout.
 struct Http1Upstream::Pool : std::enable_shared_from_this<Pool> {
-  std::size_t max_idle = 16;
+  std::shared_ptr<AddressCache> addresses = std::make_shared<AddressCache>();
   bool closed = false;                                                   // shutting down: nothing is kept any more
   std::map<std::string, std::vector<std::shared_ptr<Connection>>> idle;  // most recent last
   Http1UpstreamStats stats;
@@ -76,11 +78,11 @@ struct Http1Upstream::Pool : std::enable_shared_from_this<Pool> {
     return nullptr;
   }
 
-  void give(const std::string& origin, std::shared_ptr<Connection> c, std::chrono::milliseconds idle_timeout) {
+  void give(const std::string& origin, std::shared_ptr<Connection> c, const Route& route) {
     std::error_code ignored;
-    if (closed) return void(c->socket.close(ignored));
+    if (closed || route.pool_max_idle == 0) return void(c->socket.close(ignored));
     auto& list = idle[origin];
-    if (list.size() >= max_idle) remove(origin, list.front());  // by value: remove() erases the element
+    while (list.size() >= route.pool_max_idle) remove(origin, list.front());  // by value: remove() erases it
     const std::uint64_t epoch = ++c->idle_epoch;
     list.push_back(c);
     std::weak_ptr<Pool> weak = weak_from_this();
@@ -90,7 +92,7 @@ struct Http1Upstream::Pool : std::enable_shared_from_this<Pool> {
       ++pool->stats.closed_by_upstream;
       pool->remove(origin, c);  // EOF, reset, or octets no request asked for: unusable either way
     });
-    c->idle_timer.expires_after(idle_timeout);
+    c->idle_timer.expires_after(route.pool_idle_timeout);
     c->idle_timer.async_wait([weak, c, origin, epoch](std::error_code ec) {
       const auto pool = weak.lock();
       if (ec || pool == nullptr || c->idle_epoch != epoch) return;
@@ -110,6 +112,7 @@ struct Http1Upstream::Pool : std::enable_shared_from_this<Pool> {
 
   void close_all() {
     closed = true;
+    addresses->cancel();
     for (auto& [origin, list] : idle) {
       const std::vector<std::shared_ptr<Connection>> copy = list;
       for (const auto& c : copy) remove(origin, c);
@@ -145,8 +148,7 @@ class Op : public std::enable_shared_from_this<Op> {
         emit_(std::move(emit)),
         pool_(std::move(pool)),
         origin_(to_string(route.upstream)),
-        timer_(executor),
-        resolver_(executor) {}
+        timer_(executor) {}
 
   void begin() {
     asio::post(executor_, [self = shared_from_this()] { self->dispatch(); });
@@ -182,27 +184,37 @@ class Op : public std::enable_shared_from_this<Op> {
   void connect() {
     conn_ = std::make_shared<Connection>(executor_);
     connected_ = false;
+    ++pool_->stats.opened;
     const std::uint64_t epoch = ++timer_epoch_;
     timer_.expires_after(route_.connect_timeout);
     timer_.async_wait([self = shared_from_this(), epoch](std::error_code ec) {
       if (ec || self->connected_ || epoch != self->timer_epoch_) return;
       self->connect_timed_out_ = true;
-      self->resolver_.cancel();
+      if (self->resolving_) return self->fail_connect(asio::error::timed_out);  // its answer is ignored
       std::error_code ignored;
       if (self->conn_) self->conn_->socket.close(ignored);
     });
-    resolver_.async_resolve(
-        route_.upstream.host, std::to_string(route_.upstream.port),
-        [self = shared_from_this()](std::error_code ec, const asio::ip::tcp::resolver::results_type& results) {
-          if (self->cancelled_ || self->done_) return;
+    resolving_ = true;
+    pool_->addresses->resolve(
+        executor_, route_.upstream.host, route_.upstream.port,
+        [self = shared_from_this()](std::error_code ec, const AddressCache::Endpoints& endpoints) {
+          self->resolving_ = false;
+          if (self->cancelled_ || self->done_ || !self->conn_) return;
           if (ec) return self->fail_connect(ec);
-          asio::async_connect(self->conn_->socket, results, [self](std::error_code e, const asio::ip::tcp::endpoint&) {
-            if (self->cancelled_ || self->done_) return;
-            if (e) return self->fail_connect(e);
-            self->connected_ = true;
-            self->send();
-          });
+          self->connect_to(endpoints);
         });
+  }
+
+  void connect_to(const AddressCache::Endpoints& endpoints) {
+    asio::async_connect(conn_->socket, endpoints, [self = shared_from_this()](std::error_code e, const auto&) {
+      if (self->cancelled_ || self->done_) return;
+      if (e) {
+        self->pool_->addresses->forget(self->route_.upstream.host, self->route_.upstream.port);
+        return self->fail_connect(e);
+      }
+      self->connected_ = true;
+      self->send();
+    });
   }
 
   void fail_connect(std::error_code ec) {
@@ -364,7 +376,7 @@ class Op : public std::enable_shared_from_this<Op> {
     // Reusable only when the whole exchange is over on the wire: the upload too (an early answer leaves it open).
     if (keep_alive_ && conn_ && !conn_->core.is_closed() && conn_->core.outstanding() == 0 &&
         !conn_->core.sending_body() && conn_->core.pending_output().empty() && !writing_ && !write_failed_) {
-      pool_->give(origin_, std::move(conn_), route_.pool_idle_timeout);
+      pool_->give(origin_, std::move(conn_), route_);
     } else {
       close();
     }
@@ -381,7 +393,6 @@ class Op : public std::enable_shared_from_this<Op> {
   void close() {
     ++timer_epoch_;
     timer_.cancel();
-    resolver_.cancel();
     if (conn_) {
       std::error_code ignored;
       conn_->socket.close(ignored);
@@ -397,7 +408,6 @@ class Op : public std::enable_shared_from_this<Op> {
   std::string origin_;
   asio::steady_timer timer_;
   std::uint64_t timer_epoch_ = 0;
-  asio::ip::tcp::resolver resolver_;
   std::shared_ptr<Connection> conn_;
   std::deque<BodyPiece> body_;                       // request body pieces waiting for the core
   std::vector<std::function<void()>> queued_sent_;   // in the core's output, not yet being written
@@ -405,7 +415,7 @@ class Op : public std::enable_shared_from_this<Op> {
   std::vector<std::byte> out_;
   std::array<std::byte, 16384> in_{};
   bool cancelled_ = false, done_ = false, paused_ = false, reading_ = false, writing_ = false;
-  bool reused_ = false, received_any_ = false, connected_ = false, connect_timed_out_ = false;
+  bool reused_ = false, received_any_ = false, connected_ = false, connect_timed_out_ = false, resolving_ = false;
   bool head_seen_ = false, keep_alive_ = false, head_submitted_ = false, body_pumped_ = false, write_failed_ = false;
 };
 
@@ -424,9 +434,7 @@ class CallHandle final : public UpstreamCall {
 
 }  // namespace
 
-Http1Upstream::Http1Upstream(Http1UpstreamOptions options) : options_(options), pool_(std::make_shared<Pool>()) {
-  pool_->max_idle = options.max_idle_per_origin;
-}
+Http1Upstream::Http1Upstream() : pool_(std::make_shared<Pool>()) {}
 
 Http1Upstream::~Http1Upstream() { pool_->close_all(); }
 
@@ -435,6 +443,7 @@ void Http1Upstream::close_idle() { pool_->close_all(); }
 Http1UpstreamStats Http1Upstream::stats() const {
   Http1UpstreamStats s = pool_->stats;
   s.idle = pool_->idle_count();
+  s.lookups = pool_->addresses->lookups();
   return s;
 }
 

@@ -38,6 +38,7 @@ struct Route {
   std::size_t max_learned_assets = 16384;  // assets' validators and learned children (LRU)
   std::string static_root{};  // pushed assets served from this directory instead of the upstream; empty: none
   std::chrono::milliseconds pool_idle_timeout{60'000};  // an idle keep-alive connection to the upstream is closed
+  std::size_t pool_max_idle = 1024;  // idle keep-alive connections kept per worker and origin (http1:// routes)
   friend bool operator==(const Route&, const Route&) = default;
 };
 

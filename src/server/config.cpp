@@ -381,7 +381,8 @@ std::string to_toml(const ServerConfig& config) {
            "\nmax_learned_pages = " + std::to_string(route.max_learned_pages) +
            "\nmax_learned_assets = " + std::to_string(route.max_learned_assets) +
            "\nstatic_root = " + detail::quote(route.static_root.string()) +
-           "\npool_idle_timeout = " + detail::quote(format_duration(route.pool_idle_timeout)) + "\n";
+           "\npool_idle_timeout = " + detail::quote(format_duration(route.pool_idle_timeout)) +
+           "\npool_max_idle = " + std::to_string(route.pool_max_idle) + "\n";
   }
   return out;
 }

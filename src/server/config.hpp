@@ -200,6 +200,7 @@ struct ProxyRouteConfig {
   std::uint64_t max_learned_assets = 16384;             // assets' validators and children remembered (LRU)
   std::filesystem::path static_root{};                  // pushed assets served from here; empty: from the upstream
   std::chrono::milliseconds pool_idle_timeout{60'000};  // idle keep-alive connections to the upstream: closed after
+  std::uint64_t pool_max_idle = 1024;                   // idle keep-alive connections kept per worker (http://)
   friend bool operator==(const ProxyRouteConfig&, const ProxyRouteConfig&) = default;
 };
 

@@ -332,7 +332,8 @@ class Reader {
                                                         "max_learned_pages",
                                                         "max_learned_assets",
                                                         "static_root",
-                                                        "pool_idle_timeout"};
+                                                        "pool_idle_timeout",
+                                                        "pool_max_idle"};
     const std::string key = field_key(base, name);
     std::string* text_out = name == "prefix"     ? &route.prefix
                             : name == "host"     ? &route.host
@@ -369,6 +370,13 @@ class Reader {
         return void(out = static_cast<std::uint64_t>(integer->get()));
       }
       return fail(value.source(), key, "expected an integer between 1 and 1000000, got " + got(value));
+    }
+    if (name == "pool_max_idle") {
+      const auto* integer = value.as_integer();
+      if (integer != nullptr && integer->get() >= 0 && integer->get() <= 100'000) {
+        return void(route.pool_max_idle = static_cast<std::uint64_t>(integer->get()));
+      }
+      return fail(value.source(), key, "expected an integer between 0 and 100000, got " + got(value));
     }
     std::vector<std::string> candidates;
     for (const std::string_view k : kKeys) candidates.push_back(base + "." + std::string(k));

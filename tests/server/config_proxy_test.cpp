@@ -26,6 +26,7 @@ learn = false
 max_learned_pages = 10
 max_learned_assets = 20
 pool_idle_timeout = "5s"
+pool_max_idle = 0
 )",
                                    "p.toml");
   ASSERT_TRUE(config.ok()) << config.error().to_string();
@@ -43,6 +44,8 @@ pool_idle_timeout = "5s"
   EXPECT_EQ(api.max_learned_assets, 20u);
   EXPECT_EQ(api.pool_idle_timeout, std::chrono::seconds(5));
   EXPECT_EQ(config->proxy[0].pool_idle_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(api.pool_max_idle, 0u);
+  EXPECT_EQ(config->proxy[0].pool_max_idle, 1024u);
 }
 
 TEST(ConfigProxyTest, StaticRootIsResolvedAgainstTheFilesDirectory) {
@@ -92,6 +95,9 @@ TEST(ConfigProxyTest, ErrorsNameFileLineAndKey) {
       {"[[proxy]]\nupstream = \"http://a\"\nprefix = \"api\"\n", 3, "proxy[0].prefix", "starting with '/'"},
       {"[[proxy]]\nupstream = \"http://a\"\nconnect_timeout = \"soon\"\n", 3, "proxy[0].connect_timeout", "duration"},
       {"[[proxy]]\nupstream = \"http://a\"\npool_idle_timeout = 5\n", 3, "proxy[0].pool_idle_timeout", "duration"},
+      {"[[proxy]]\nupstream = \"http://a\"\npool_max_idle = -1\n", 3, "proxy[0].pool_max_idle", "between 0 and"},
+      {"[[proxy]]\nupstream = \"http://a\"\npool_max_idle = 100001\n", 3, "proxy[0].pool_max_idle", "between 0 and"},
+      {"[[proxy]]\nupstream = \"http://a\"\npool_max_idle = \"16\"\n", 3, "proxy[0].pool_max_idle", "integer"},
       {"[[proxy]]\nupstream = \"http://a\"\nlearn = 1\n", 3, "proxy[0].learn", "true or false"},
       {"[[proxy]]\nupstream = \"http://a\"\nmax_learned_pages = 0\n", 3, "proxy[0].max_learned_pages", "between 1"},
       {"[[proxy]]\nupstream = \"http://a\"\nmax_learned_assets = 2000000\n", 3, "proxy[0].max_learned_assets",
