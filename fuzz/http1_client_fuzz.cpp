@@ -6,8 +6,8 @@
 // octets compared as one run per response): a response whose framing depends on segment boundaries could make the
 // proxy hand one client's bytes to another (response splitting). Each event is checked against RFC 9112/9110: a
 // 1xx other than 101 only as informational, final statuses of three digits, 200 or more (101 only to an upgrade), token
-// field names in lower case with trimmed values, never Content-Length with chunked, no body for HEAD, 204 or 304, and
-// responses in request order.
+// field names in lower case with trimmed values, never Content-Length with chunked on a response with a body, no body
+// for HEAD, 204 or 304, and responses in request order.
 //
 // Input: config:u8 seed:u8 octets*
 //   config bits 0-1: number of pipelined requests - 1; bit 2: the second request is HEAD; bit 3: the last request
@@ -101,8 +101,9 @@ class Client {
         transcript_.trailers(*t);
         ++answered_;
       } else if (const auto* f = std::get_if<h1::ResponseFailed>(&e)) {
-        transcript_.line("failed " + std::to_string(f->request.value) + " " + std::string(to_string(f->error)) +
-                         (f->detail ? " " + std::to_string(static_cast<int>(*f->detail)) : std::string()));
+        // The kind only: when a head crosses two limits in one stretch (a long line in a too large section), which
+        // one the detail names depends on where the input was cut; the outcome is the same.
+        transcript_.line("failed " + std::to_string(f->request.value) + " " + std::string(to_string(f->error)));
         if (!conn_.is_closed()) fail("a failure left the connection open", to_string(f->error));
       }
     }
@@ -115,10 +116,11 @@ class Client {
     } else if (r.status < 200 || r.status > 999) {  // 3DIGIT (RFC 9112 §4); what 600-999 means is the caller's call
       fail("a bad final status", std::to_string(r.status));
     }
+    no_body_ = request.head || r.status == 204 || r.status == 304 || r.status == 101;
+    // Framing fields of a response without a body frame nothing (RFC 9112 §6.3): only a body's framing must be one.
     bool chunked = false;
     for (const h1::Header& h : r.headers) chunked = chunked || h.name == "transfer-encoding";
-    if (chunked && r.content_length) fail("chunked and content-length", r.reason);
-    no_body_ = request.head || r.status == 204 || r.status == 304 || r.status == 101;
+    if (chunked && r.content_length && !no_body_) fail("chunked and content-length", r.reason);
     if (no_body_ && !r.end_stream) fail("a response that has no body does not end", std::to_string(r.status));
     if (r.end_stream && r.content_length && *r.content_length != 0 && !no_body_) {
       fail("end_stream with a body length", std::to_string(*r.content_length));
