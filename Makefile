@@ -32,8 +32,10 @@ run: deps build
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# -O1 -g1 (line tables only): half the compile time of -O2 -g on 2 cores, and reports still name file and line.
 $(ASAN_BUILD)/CMakeCache.txt:
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DH2PUSH_SANITIZE=ON -DH2PUSH_BENCH=OFF \
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+	  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DH2PUSH_SANITIZE=ON -DH2PUSH_BENCH=OFF \
 	  -DH2PUSH_WERROR=OFF $(CMAKE_FLAGS)
 
 test-asan: deps $(ASAN_BUILD)/CMakeCache.txt
