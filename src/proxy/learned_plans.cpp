@@ -2,10 +2,9 @@
 #include "proxy/learned_plans.hpp"
 
 #include <algorithm>
-#include <list>
 #include <mutex>
-#include <unordered_map>
 
+#include "common/lru.hpp"
 #include "proxy/ascii.hpp"
 #include "proxy/learned_levels.hpp"
 #include "push/css_discovery.hpp"
@@ -35,51 +34,6 @@ std::string scope_of(std::size_t route, std::string_view host) {
 // "/app.js?v=3" are different assets.
 std::string page_key(const std::string& scope, std::string_view target) { return scope + std::string(path_of(target)); }
 std::string asset_key(const std::string& scope, std::string_view target) { return scope + std::string(target); }
-
-// A map whose entries are dropped least recently used first.
-template <class Value>
-class Lru {
- public:
-  explicit Lru(std::size_t capacity) : capacity_(std::max<std::size_t>(1, capacity)) {}
-  Value* find(const std::string& key) {
-    const auto it = index_.find(key);
-    if (it == index_.end()) return nullptr;
-    order_.splice(order_.begin(), order_, it->second);
-    return &it->second->second;
-  }
-  const Value* peek(const std::string& key) const {
-    const auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &it->second->second;
-  }
-  void put(const std::string& key, Value value) {
-    if (Value* existing = find(key)) {
-      *existing = std::move(value);
-      return;
-    }
-    order_.emplace_front(key, std::move(value));
-    index_[key] = order_.begin();
-    if (order_.size() > capacity_) {
-      index_.erase(order_.back().first);
-      order_.pop_back();
-    }
-  }
-  template <class F>
-  void for_each(F f) {
-    for (auto& [key, value] : order_) f(key, value);
-  }
-  void erase(const std::string& key) {
-    const auto it = index_.find(key);
-    if (it == index_.end()) return;
-    order_.erase(it->second);
-    index_.erase(it);
-  }
-  std::size_t size() const noexcept { return order_.size(); }
-
- private:
-  std::size_t capacity_;
-  std::list<std::pair<std::string, Value>> order_;
-  std::unordered_map<std::string, typename std::list<std::pair<std::string, Value>>::iterator> index_;
-};
 
 struct Page {
   std::string path;
@@ -219,7 +173,8 @@ void BodyCapture::append(std::string_view chunk) {
 }
 
 struct LearnedPlans::Impl {
-  explicit Impl(const LearnOptions& o) : options(o), pages(o.max_pages), assets(o.max_assets) {}
+  explicit Impl(const LearnOptions& o)
+      : options(o), pages(std::max<std::size_t>(1, o.max_pages)), assets(std::max<std::size_t>(1, o.max_assets)) {}
   struct Asset {
     std::string version;
     std::uint64_t size = 0;
@@ -235,8 +190,7 @@ struct LearnedPlans::Impl {
     const std::string key = asset_key(scope, target);
     if (Asset* a = assets.find(key)) return *a;
     ++generation;  // a new entry may push an older one (and what it told the plans) out
-    assets.put(key, Asset{});
-    return *assets.find(key);
+    return *assets.put(key, Asset{});
   }
   // Marks the style sheets and modules among `resources` as wanted.
   void want(const std::string& scope, std::span<const push::Resource> resources) {
@@ -247,8 +201,8 @@ struct LearnedPlans::Impl {
   LearnOptions options;
   std::uint64_t generation = 1;  // bumped whenever an asset's validator, size, type or children change
   mutable std::mutex mutex;
-  mutable Lru<Page> pages;
-  Lru<Asset> assets;
+  mutable common::Lru<Page> pages;
+  common::Lru<Asset> assets;
 };
 
 LearnedPlans::LearnedPlans(LearnOptions options) : impl_(std::make_shared<Impl>(options)) {}
