@@ -4,6 +4,7 @@
 #include <asio/post.hpp>
 #include <cstdio>
 
+#include "proxy/backpressure.hpp"
 #include "proxy/push_fetch.hpp"
 #include "server/exchange.hpp"
 #include "server/site_handler.hpp"
@@ -119,16 +120,7 @@ void Forward::on_data(std::span<const std::byte> data) {
     });
   }
   if (asset) asset->append(text);
-  if (x.buffered() > ProxyHandler::kMaxBuffered && !paused && call != nullptr) {
-    paused = true;
-    call->pause(true);
-    x.on_drain([weak = weak_from_this()] {
-      const auto self = weak.lock();
-      if (self == nullptr || self->call == nullptr) return;
-      self->paused = false;
-      self->call->pause(false);
-    });
-  }
+  pause_while_client_is_slow(x, *this);
 }
 
 void Forward::learn_after_flush() {
