@@ -208,6 +208,8 @@ struct LearnedPlans::Impl {
 LearnedPlans::LearnedPlans(LearnOptions options) : impl_(std::make_shared<Impl>(options)) {}
 LearnedPlans::~LearnedPlans() = default;
 
+const LearnOptions& LearnedPlans::options() const noexcept { return impl_->options; }
+
 std::size_t LearnedPlans::learn(std::size_t route, std::string_view target, std::string_view html,
                                 std::span<const std::string_view> link_values) {
   return learn(route, {}, target, html, link_values);

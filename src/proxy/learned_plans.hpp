@@ -75,6 +75,9 @@ class LearnedPlans {
   LearnedPlans(const LearnedPlans&) = delete;
   LearnedPlans& operator=(const LearnedPlans&) = delete;
 
+  // The options given at construction (the proxy caps what it copies of a response with max_capture_bytes).
+  const LearnOptions& options() const noexcept;
+
   // Learns the page at `target` of route `route` from its HTML (and the `Link` field values of its response, whose
   // rel=preload / modulepreload entries are added). Replaces what was known of the page. Returns the number of
   // resources kept; 0 also forgets the page.

@@ -23,10 +23,10 @@ using server::test::H2Client;
 
 class ProxyServer {
  public:
-  ProxyServer() : log(std::make_shared<FakeLog>()) {
+  explicit ProxyServer(const LearnOptions& learn = {}) : log(std::make_shared<FakeLog>()) {
     Route route;
     route.upstream = {"127.0.0.1", 9};  // never dialled: the fake answers
-    site = std::make_shared<ProxySite>(std::vector<Route>{route});
+    site = std::make_shared<ProxySite>(std::vector<Route>{route}, learn);
     server::ServerOptions o;
     o.http.push_back({"127.0.0.1", 0});
     o.workers = 1;
@@ -165,6 +165,24 @@ TEST(ProxyHandler, APageLongerThanTheCaptureIsLearnedFromItsHead) {
   ASSERT_NE(plan, nullptr);
   ASSERT_EQ(plan->resources.size(), 1u);
   EXPECT_EQ(plan->resources[0].resource.path, "/css/huge.css");
+}
+
+// The capture follows the route's LearnOptions: a copy taken under another cap (say the 1 MiB default) would hold
+// the whole page, which the route's 128-octet parse limit then refuses, and nothing would be learned.
+TEST(ProxyHandler, TheRoutesCaptureCapBoundsWhatIsLearnedOfAPage) {
+  LearnOptions small;
+  small.max_capture_bytes = 128;  // kPageHtml (165 octets) ends its head at 113: learned from the head alone
+  ProxyServer s(small);
+  H2Client c(s.port);
+  const http2::StreamId id = c.request("GET", "/page", true);
+  c.run([&] { return c.ended(id); });
+  EXPECT_EQ(c.body, kPageHtml);  // the client got it all
+  const auto plan = wait_for_plan(s, "x", "/page");
+  ASSERT_NE(plan, nullptr);
+  std::vector<std::string> paths;
+  for (const auto& r : plan->resources) paths.push_back(r.resource.path);
+  std::sort(paths.begin(), paths.end());
+  EXPECT_EQ(paths, (std::vector<std::string>{"/css/site.css", "/js/app.js"}));  // not the body's /img/logo.png
 }
 
 TEST(ProxyHandler, NonGetAndNon200PagesAreNeverLearned) {
