@@ -210,11 +210,6 @@ LearnedPlans::~LearnedPlans() = default;
 
 const LearnOptions& LearnedPlans::options() const noexcept { return impl_->options; }
 
-std::size_t LearnedPlans::learn(std::size_t route, std::string_view target, std::string_view html,
-                                std::span<const std::string_view> link_values) {
-  return learn(route, {}, target, html, link_values);
-}
-
 std::size_t LearnedPlans::learn(std::size_t route, std::string_view host, std::string_view target,
                                 std::string_view html, std::span<const std::string_view> link_values) {
   const std::string scope = scope_of(route, host);
@@ -233,10 +228,6 @@ std::size_t LearnedPlans::learn(std::size_t route, std::string_view host, std::s
   return count;
 }
 
-void LearnedPlans::expect(std::size_t route, std::string_view target, std::string_view head_html) {
-  expect(route, {}, target, head_html);
-}
-
 void LearnedPlans::expect(std::size_t route, std::string_view host, std::string_view target,
                           std::string_view head_html) {
   const std::vector<push::Resource> found = level_one(path_of(target), head_html, {}, impl_->options);
@@ -245,20 +236,11 @@ void LearnedPlans::expect(std::size_t route, std::string_view host, std::string_
   impl_->want(scope, found);
 }
 
-bool LearnedPlans::wants_body(std::size_t route, std::string_view target) const {
-  return wants_body(route, {}, target);
-}
-
 bool LearnedPlans::wants_body(std::size_t route, std::string_view host, std::string_view target) const {
   const std::string key = asset_key(scope_of(route, host), target);
   const std::lock_guard lock(impl_->mutex);
   const Impl::Asset* a = impl_->assets.peek(key);
   return a != nullptr && a->wanted;
-}
-
-void LearnedPlans::learn_asset(std::size_t route, std::string_view target, std::string_view etag,
-                               std::string_view last_modified, std::string_view media_type, std::string_view body) {
-  learn_asset(route, {}, target, etag, last_modified, media_type, body);
 }
 
 void LearnedPlans::learn_asset(std::size_t route, std::string_view host, std::string_view target, std::string_view etag,
@@ -291,8 +273,6 @@ void LearnedPlans::learn_asset(std::size_t route, std::string_view host, std::st
   a.children = std::move(children);
 }
 
-void LearnedPlans::forget(std::size_t route, std::string_view target) { forget(route, {}, target); }
-
 void LearnedPlans::forget(std::size_t route, std::string_view host, std::string_view target) {
   const std::string key = page_key(scope_of(route, host), target);
   const std::lock_guard lock(impl_->mutex);
@@ -319,11 +299,6 @@ std::size_t LearnedPlans::forget_asset(std::size_t route, std::string_view host,
   return named;
 }
 
-void LearnedPlans::observe_asset(std::size_t route, std::string_view target, std::string_view etag,
-                                 std::string_view last_modified, std::uint64_t size, std::string_view media_type) {
-  observe_asset(route, {}, target, etag, last_modified, size, media_type);
-}
-
 void LearnedPlans::observe_asset(std::size_t route, std::string_view host, std::string_view target,
                                  std::string_view etag, std::string_view last_modified, std::uint64_t size,
                                  std::string_view media_type) {
@@ -338,10 +313,6 @@ void LearnedPlans::observe_asset(std::size_t route, std::string_view host, std::
   a.size = size;
   a.media_type = std::move(type);
   ++impl_->generation;
-}
-
-std::shared_ptr<const push::PagePlan> LearnedPlans::plan(std::size_t route, std::string_view target) const {
-  return plan_in(*impl_, scope_of(route, {}), target);
 }
 
 std::shared_ptr<const push::PagePlan> LearnedPlans::plan(std::size_t route, std::string_view host,
@@ -387,12 +358,12 @@ std::size_t LearnedPlans::pages() const {
   return impl_->pages.size();
 }
 
-std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> LearnedPlans::lookup(
-    std::function<std::optional<std::size_t>(std::string_view)> route_of) const {
-  return [impl = impl_, route_of = std::move(route_of)](std::string_view path) {
-    const auto route = route_of(path);
+std::function<std::shared_ptr<const push::PagePlan>(std::string_view, std::string_view)> LearnedPlans::lookup(
+    std::function<std::optional<std::size_t>(std::string_view, std::string_view)> route_of) const {
+  return [impl = impl_, route_of = std::move(route_of)](std::string_view host, std::string_view path) {
+    const auto route = route_of(host, path);
     if (!route) return std::shared_ptr<const push::PagePlan>();
-    return plan_in(*impl, scope_of(*route, {}), path);
+    return plan_in(*impl, scope_of(*route, host), path);
   };
 }
 
