@@ -2,10 +2,9 @@
 #include "proxy/learned_plans.hpp"
 
 #include <algorithm>
-#include <list>
 #include <mutex>
-#include <unordered_map>
 
+#include "common/lru.hpp"
 #include "proxy/ascii.hpp"
 #include "proxy/learned_levels.hpp"
 #include "push/css_discovery.hpp"
@@ -35,51 +34,6 @@ std::string scope_of(std::size_t route, std::string_view host) {
 // "/app.js?v=3" are different assets.
 std::string page_key(const std::string& scope, std::string_view target) { return scope + std::string(path_of(target)); }
 std::string asset_key(const std::string& scope, std::string_view target) { return scope + std::string(target); }
-
-// A map whose entries are dropped least recently used first.
-template <class Value>
-class Lru {
- public:
-  explicit Lru(std::size_t capacity) : capacity_(std::max<std::size_t>(1, capacity)) {}
-  Value* find(const std::string& key) {
-    const auto it = index_.find(key);
-    if (it == index_.end()) return nullptr;
-    order_.splice(order_.begin(), order_, it->second);
-    return &it->second->second;
-  }
-  const Value* peek(const std::string& key) const {
-    const auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &it->second->second;
-  }
-  void put(const std::string& key, Value value) {
-    if (Value* existing = find(key)) {
-      *existing = std::move(value);
-      return;
-    }
-    order_.emplace_front(key, std::move(value));
-    index_[key] = order_.begin();
-    if (order_.size() > capacity_) {
-      index_.erase(order_.back().first);
-      order_.pop_back();
-    }
-  }
-  template <class F>
-  void for_each(F f) {
-    for (auto& [key, value] : order_) f(key, value);
-  }
-  void erase(const std::string& key) {
-    const auto it = index_.find(key);
-    if (it == index_.end()) return;
-    order_.erase(it->second);
-    index_.erase(it);
-  }
-  std::size_t size() const noexcept { return order_.size(); }
-
- private:
-  std::size_t capacity_;
-  std::list<std::pair<std::string, Value>> order_;
-  std::unordered_map<std::string, typename std::list<std::pair<std::string, Value>>::iterator> index_;
-};
 
 struct Page {
   std::string path;
@@ -219,7 +173,8 @@ void BodyCapture::append(std::string_view chunk) {
 }
 
 struct LearnedPlans::Impl {
-  explicit Impl(const LearnOptions& o) : options(o), pages(o.max_pages), assets(o.max_assets) {}
+  explicit Impl(const LearnOptions& o)
+      : options(o), pages(std::max<std::size_t>(1, o.max_pages)), assets(std::max<std::size_t>(1, o.max_assets)) {}
   struct Asset {
     std::string version;
     std::uint64_t size = 0;
@@ -235,8 +190,7 @@ struct LearnedPlans::Impl {
     const std::string key = asset_key(scope, target);
     if (Asset* a = assets.find(key)) return *a;
     ++generation;  // a new entry may push an older one (and what it told the plans) out
-    assets.put(key, Asset{});
-    return *assets.find(key);
+    return *assets.put(key, Asset{});
   }
   // Marks the style sheets and modules among `resources` as wanted.
   void want(const std::string& scope, std::span<const push::Resource> resources) {
@@ -247,17 +201,14 @@ struct LearnedPlans::Impl {
   LearnOptions options;
   std::uint64_t generation = 1;  // bumped whenever an asset's validator, size, type or children change
   mutable std::mutex mutex;
-  mutable Lru<Page> pages;
-  Lru<Asset> assets;
+  mutable common::Lru<Page> pages;
+  common::Lru<Asset> assets;
 };
 
 LearnedPlans::LearnedPlans(LearnOptions options) : impl_(std::make_shared<Impl>(options)) {}
 LearnedPlans::~LearnedPlans() = default;
 
-std::size_t LearnedPlans::learn(std::size_t route, std::string_view target, std::string_view html,
-                                std::span<const std::string_view> link_values) {
-  return learn(route, {}, target, html, link_values);
-}
+const LearnOptions& LearnedPlans::options() const noexcept { return impl_->options; }
 
 std::size_t LearnedPlans::learn(std::size_t route, std::string_view host, std::string_view target,
                                 std::string_view html, std::span<const std::string_view> link_values) {
@@ -277,10 +228,6 @@ std::size_t LearnedPlans::learn(std::size_t route, std::string_view host, std::s
   return count;
 }
 
-void LearnedPlans::expect(std::size_t route, std::string_view target, std::string_view head_html) {
-  expect(route, {}, target, head_html);
-}
-
 void LearnedPlans::expect(std::size_t route, std::string_view host, std::string_view target,
                           std::string_view head_html) {
   const std::vector<push::Resource> found = level_one(path_of(target), head_html, {}, impl_->options);
@@ -289,20 +236,11 @@ void LearnedPlans::expect(std::size_t route, std::string_view host, std::string_
   impl_->want(scope, found);
 }
 
-bool LearnedPlans::wants_body(std::size_t route, std::string_view target) const {
-  return wants_body(route, {}, target);
-}
-
 bool LearnedPlans::wants_body(std::size_t route, std::string_view host, std::string_view target) const {
   const std::string key = asset_key(scope_of(route, host), target);
   const std::lock_guard lock(impl_->mutex);
   const Impl::Asset* a = impl_->assets.peek(key);
   return a != nullptr && a->wanted;
-}
-
-void LearnedPlans::learn_asset(std::size_t route, std::string_view target, std::string_view etag,
-                               std::string_view last_modified, std::string_view media_type, std::string_view body) {
-  learn_asset(route, {}, target, etag, last_modified, media_type, body);
 }
 
 void LearnedPlans::learn_asset(std::size_t route, std::string_view host, std::string_view target, std::string_view etag,
@@ -335,8 +273,6 @@ void LearnedPlans::learn_asset(std::size_t route, std::string_view host, std::st
   a.children = std::move(children);
 }
 
-void LearnedPlans::forget(std::size_t route, std::string_view target) { forget(route, {}, target); }
-
 void LearnedPlans::forget(std::size_t route, std::string_view host, std::string_view target) {
   const std::string key = page_key(scope_of(route, host), target);
   const std::lock_guard lock(impl_->mutex);
@@ -363,11 +299,6 @@ std::size_t LearnedPlans::forget_asset(std::size_t route, std::string_view host,
   return named;
 }
 
-void LearnedPlans::observe_asset(std::size_t route, std::string_view target, std::string_view etag,
-                                 std::string_view last_modified, std::uint64_t size, std::string_view media_type) {
-  observe_asset(route, {}, target, etag, last_modified, size, media_type);
-}
-
 void LearnedPlans::observe_asset(std::size_t route, std::string_view host, std::string_view target,
                                  std::string_view etag, std::string_view last_modified, std::uint64_t size,
                                  std::string_view media_type) {
@@ -382,10 +313,6 @@ void LearnedPlans::observe_asset(std::size_t route, std::string_view host, std::
   a.size = size;
   a.media_type = std::move(type);
   ++impl_->generation;
-}
-
-std::shared_ptr<const push::PagePlan> LearnedPlans::plan(std::size_t route, std::string_view target) const {
-  return plan_in(*impl_, scope_of(route, {}), target);
 }
 
 std::shared_ptr<const push::PagePlan> LearnedPlans::plan(std::size_t route, std::string_view host,
@@ -431,12 +358,12 @@ std::size_t LearnedPlans::pages() const {
   return impl_->pages.size();
 }
 
-std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> LearnedPlans::lookup(
-    std::function<std::optional<std::size_t>(std::string_view)> route_of) const {
-  return [impl = impl_, route_of = std::move(route_of)](std::string_view path) {
-    const auto route = route_of(path);
+std::function<std::shared_ptr<const push::PagePlan>(std::string_view, std::string_view)> LearnedPlans::lookup(
+    std::function<std::optional<std::size_t>(std::string_view, std::string_view)> route_of) const {
+  return [impl = impl_, route_of = std::move(route_of)](std::string_view host, std::string_view path) {
+    const auto route = route_of(host, path);
     if (!route) return std::shared_ptr<const push::PagePlan>();
-    return plan_in(*impl, scope_of(*route, {}), path);
+    return plan_in(*impl, scope_of(*route, host), path);
   };
 }
 

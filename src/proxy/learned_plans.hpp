@@ -65,9 +65,8 @@ class BodyCapture {
 // The host part of a plan's key: the request's authority lowercased, without its port ("[::1]:8443" -> "[::1]").
 std::string plan_host(std::string_view authority);
 
-// Pages, asset validators and children are kept per route and host (plan_host() of the request's authority), so two
-// sites behind one route never mix. Each call names the host; the overloads without one use a scope of their own
-// (host "").
+// Pages, asset validators and children are kept per route and host, so two sites behind one route never mix: every
+// call names the host as the request's authority (plan_host() of it is used; "" is a scope of its own).
 class LearnedPlans {
  public:
   explicit LearnedPlans(LearnOptions options = {});
@@ -75,58 +74,49 @@ class LearnedPlans {
   LearnedPlans(const LearnedPlans&) = delete;
   LearnedPlans& operator=(const LearnedPlans&) = delete;
 
-  // Learns the page at `target` of route `route` from its HTML (and the `Link` field values of its response, whose
-  // rel=preload / modulepreload entries are added). Replaces what was known of the page. Returns the number of
-  // resources kept; 0 also forgets the page.
-  std::size_t learn(std::size_t route, std::string_view target, std::string_view html,
+  // The options given at construction (the proxy caps what it copies of a response with max_capture_bytes).
+  const LearnOptions& options() const noexcept;
+
+  // Learns the page at `target` of route `route` on `host` from its HTML (and the `Link` field values of its
+  // response, whose rel=preload / modulepreload entries are added). Replaces what was known of the page. Returns the
+  // number of resources kept; 0 also forgets the page.
+  std::size_t learn(std::size_t route, std::string_view host, std::string_view target, std::string_view html,
                     std::span<const std::string_view> link_values = {});
   // A page still streaming: registers the style sheets and module scripts its head (`head_html`, the document up to
   // the end of its head) names, so that their responses, which the browser may ask for before the page has ended,
   // are parsed (wants_body()). The page's plan is not changed.
-  void expect(std::size_t route, std::string_view target, std::string_view head_html);
+  void expect(std::size_t route, std::string_view host, std::string_view target, std::string_view head_html);
   // Whether the body of the asset at `target` should be parsed and given to learn_asset(): a page learned (or
   // expected) names it as an unconditional style sheet or module script, directly or through another one.
-  bool wants_body(std::size_t route, std::string_view target) const;
+  bool wants_body(std::size_t route, std::string_view host, std::string_view target) const;
   // What the style sheet (media type text/css) or JavaScript module at `target` names, from its whole body: the
   // same-origin files push::discover_css / push::discover_js_module find, at most max_resources. Remembered with
   // the asset's validator (ETag, else Last-Modified): once another validator is seen for it (observe_asset), its
   // children no longer count until its new body is learned. An empty body list forgets the children.
-  void learn_asset(std::size_t route, std::string_view target, std::string_view etag, std::string_view last_modified,
-                   std::string_view media_type, std::string_view body);
-  // Forgets a page (e.g. it answered no-store or stopped being HTML).
-  void forget(std::size_t route, std::string_view target);
-  // An asset answered through the proxy: remembers its validator (ETag, else Last-Modified) and size.
-  void observe_asset(std::size_t route, std::string_view target, std::string_view etag, std::string_view last_modified,
-                     std::uint64_t size, std::string_view media_type);
-
-  // The plan of a learned page, null when unknown: its level-1 resources and, below them, the children learned for
-  // its style sheets and modules (walk_levels), ranked and cut to max_resources like a site plan (render-blocking;
-  // other style sheets, fonts and scripts; the rest; each by level then discovery order). Each resource carries the
-  // latest validator seen as its version (empty if never seen), so cache digests can tell a changed asset.
-  std::shared_ptr<const push::PagePlan> plan(std::size_t route, std::string_view target) const;
-  std::size_t pages() const;
-
-  // The same per host.
-  std::size_t learn(std::size_t route, std::string_view host, std::string_view target, std::string_view html,
-                    std::span<const std::string_view> link_values = {});
-  void expect(std::size_t route, std::string_view host, std::string_view target, std::string_view head_html);
-  bool wants_body(std::size_t route, std::string_view host, std::string_view target) const;
   void learn_asset(std::size_t route, std::string_view host, std::string_view target, std::string_view etag,
                    std::string_view last_modified, std::string_view media_type, std::string_view body);
+  // Forgets a page (e.g. it answered no-store or stopped being HTML).
   void forget(std::size_t route, std::string_view host, std::string_view target);
+  // An asset answered through the proxy: remembers its validator (ETag, else Last-Modified) and size.
   void observe_asset(std::size_t route, std::string_view host, std::string_view target, std::string_view etag,
                      std::string_view last_modified, std::uint64_t size, std::string_view media_type);
-  std::shared_ptr<const push::PagePlan> plan(std::size_t route, std::string_view host, std::string_view target) const;
   // An asset that is gone (a push fetch answered 404 or 410): left out of every plan of the route and host, at any
   // level (a plan left with nothing is null), and remembered as gone, so that relearning a page still naming it does
   // not plan it again, until observe_asset() sees it answered again. Returns the pages of the scope whose plan named
   // it.
   std::size_t forget_asset(std::size_t route, std::string_view host, std::string_view target);
 
-  // A PlanLookup for the PushPolicy (src/server/push_policy.hpp): `route_of` maps a path to its route, nullopt when
-  // no route or its learning is off.
-  std::function<std::shared_ptr<const push::PagePlan>(std::string_view)> lookup(
-      std::function<std::optional<std::size_t>(std::string_view)> route_of) const;
+  // The plan of a learned page, null when unknown: its level-1 resources and, below them, the children learned for
+  // its style sheets and modules (walk_levels), ranked and cut to max_resources like a site plan (render-blocking;
+  // other style sheets, fonts and scripts; the rest; each by level then discovery order). Each resource carries the
+  // latest validator seen as its version (empty if never seen), so cache digests can tell a changed asset.
+  std::shared_ptr<const push::PagePlan> plan(std::size_t route, std::string_view host, std::string_view target) const;
+  std::size_t pages() const;  // over all routes and hosts
+
+  // A PlanLookup for the PushPolicy (src/server/push_policy.hpp): `route_of` maps a request's host and path to its
+  // route, nullopt when no route or its learning is off.
+  std::function<std::shared_ptr<const push::PagePlan>(std::string_view host, std::string_view path)> lookup(
+      std::function<std::optional<std::size_t>(std::string_view host, std::string_view path)> route_of) const;
 
  private:
   struct Impl;

@@ -4,6 +4,7 @@
 #include <asio/post.hpp>
 #include <cstdio>
 
+#include "proxy/backpressure.hpp"
 #include "proxy/push_fetch.hpp"
 #include "server/exchange.hpp"
 #include "server/site_handler.hpp"
@@ -83,7 +84,7 @@ void Forward::on_head(const UpstreamHead& head) {
                             field_value(head.fields, "content-encoding")};
   LearnedPlans& learned = site->learned(route);
   if (r.learn && may_learn(facts)) {
-    page.emplace(LearnOptions{}.max_capture_bytes);
+    page.emplace(learned.options().max_capture_bytes);
     for (const hpack::Header& f : head.fields) {
       if (f.name == "link") links.emplace_back(f.value);
     }
@@ -98,7 +99,7 @@ void Forward::on_head(const UpstreamHead& head) {
       learned.observe_asset(route, x.request().authority, x.request().target, etag, last_modified,
                             content_length_value(head.fields), type);
       if (may_learn_asset(facts) && learned.wants_body(route, x.request().authority, x.request().target)) {
-        asset.emplace(LearnOptions{}.max_capture_bytes);
+        asset.emplace(learned.options().max_capture_bytes);
       }
     }
   }
@@ -119,16 +120,7 @@ void Forward::on_data(std::span<const std::byte> data) {
     });
   }
   if (asset) asset->append(text);
-  if (x.buffered() > ProxyHandler::kMaxBuffered && !paused && call != nullptr) {
-    paused = true;
-    call->pause(true);
-    x.on_drain([weak = weak_from_this()] {
-      const auto self = weak.lock();
-      if (self == nullptr || self->call == nullptr) return;
-      self->paused = false;
-      self->call->pause(false);
-    });
-  }
+  pause_while_client_is_slow(x, *this);
 }
 
 void Forward::learn_after_flush() {
@@ -156,9 +148,9 @@ void Forward::finish() {
 
 }  // namespace
 
-ProxySite::ProxySite(std::vector<Route> routes) : routes_(std::move(routes)) {
+ProxySite::ProxySite(std::vector<Route> routes, const LearnOptions& learn) : routes_(std::move(routes)) {
   for (const Route& r : routes_) {
-    LearnOptions o;
+    LearnOptions o = learn;
     o.max_pages = r.max_learned_pages;
     o.max_assets = r.max_learned_assets;
     learned_.push_back(std::make_shared<LearnedPlans>(o));

@@ -23,7 +23,9 @@ namespace h2push::proxy {
 // The routes and what was learned of them, shared by every worker's handler and by the push policy.
 class ProxySite {
  public:
-  explicit ProxySite(std::vector<Route> routes);
+  // `learn`: what each route's LearnedPlans starts from; the route's max_learned_pages and max_learned_assets replace
+  // its max_pages and max_assets. Its max_capture_bytes caps the copy of each page or asset the route learns from.
+  explicit ProxySite(std::vector<Route> routes, const LearnOptions& learn = {});
   const std::vector<Route>& routes() const noexcept { return routes_; }
   LearnedPlans& learned(std::size_t route) { return *learned_[route]; }
   // The handler of a route's static_root (pushed assets from disk), null when it has none.

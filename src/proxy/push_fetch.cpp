@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "proxy/backpressure.hpp"
 #include "proxy/proxy_handler.hpp"
 #include "server/exchange.hpp"
 
@@ -65,16 +66,7 @@ void PushFetch::on_head(const UpstreamHead& head) {
 void PushFetch::on_data(std::span<const std::byte> data) {
   server::Exchange& x = *exchange;
   if (!x.write(data, false)) return;
-  if (x.buffered() > ProxyHandler::kMaxBuffered && !paused && call != nullptr) {
-    paused = true;
-    call->pause(true);
-    x.on_drain([weak = weak_from_this()] {
-      const auto self = weak.lock();
-      if (self == nullptr || self->call == nullptr) return;
-      self->paused = false;
-      self->call->pause(false);
-    });
-  }
+  pause_while_client_is_slow(x, *this);
 }
 
 // A route with a static_root: the pushed asset from disk, answered at once (or cancelled, 404 forgetting it).

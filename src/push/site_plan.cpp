@@ -4,11 +4,10 @@
 #include "push/site_plan.hpp"
 
 #include <algorithm>
-#include <list>
 #include <mutex>
-#include <unordered_map>
 #include <utility>
 
+#include "common/lru.hpp"
 #include "push/link_header.hpp"
 #include "push/site_discovery.hpp"
 
@@ -26,49 +25,32 @@ struct CachedPlan {
 }  // namespace
 
 struct SitePlanner::Impl {
+  Impl(std::shared_ptr<SiteSource> s, const PlanOptions& o, Manifest m)
+      : source(std::move(s)), options(o), manifest(std::move(m)), lru(o.max_cached_pages) {}
+
   std::shared_ptr<SiteSource> source;
   PlanOptions options;
   Manifest manifest;
 
-  struct Entry {
-    std::string page;
-    CachedPlan cached;
-  };
   std::mutex mutex;
-  std::list<Entry> lru;                                                    // front: most recently used
-  std::unordered_map<std::string_view, std::list<Entry>::iterator> index;  // keys view into the entries' pages
+  common::Lru<CachedPlan> lru;  // by page path
 
   std::optional<CachedPlan> find(std::string_view page) {
     const std::lock_guard lock(mutex);
-    const auto it = index.find(page);
-    if (it == index.end()) return std::nullopt;
-    lru.splice(lru.begin(), lru, it->second);
-    return it->second->cached;
+    const CachedPlan* cached = lru.find(page);
+    if (cached == nullptr) return std::nullopt;
+    return *cached;
   }
 
   void erase(std::string_view page) {
     const std::lock_guard lock(mutex);
-    if (const auto it = index.find(page); it != index.end()) {
-      const auto entry = it->second;
-      index.erase(it);
-      lru.erase(entry);
-    }
+    lru.erase(page);
   }
 
   void store(std::string_view page, CachedPlan cached) {
     if (options.max_cached_pages == 0) return;
     const std::lock_guard lock(mutex);
-    if (const auto it = index.find(page); it != index.end()) {
-      it->second->cached = std::move(cached);
-      lru.splice(lru.begin(), lru, it->second);
-      return;
-    }
-    lru.push_front(Entry{std::string(page), std::move(cached)});
-    index.emplace(lru.front().page, lru.begin());
-    while (lru.size() > options.max_cached_pages) {
-      index.erase(lru.back().page);
-      lru.pop_back();
-    }
+    lru.put(std::string(page), std::move(cached));
   }
 
   bool still_valid(const Dependencies& dependencies) const {
@@ -90,11 +72,7 @@ struct SitePlanner::Impl {
 };
 
 SitePlanner::SitePlanner(std::shared_ptr<SiteSource> source, PlanOptions options, Manifest manifest)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->source = std::move(source);
-  impl_->options = options;
-  impl_->manifest = std::move(manifest);
-}
+    : impl_(std::make_unique<Impl>(std::move(source), options, std::move(manifest))) {}
 
 SitePlanner::~SitePlanner() = default;
 

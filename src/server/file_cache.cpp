@@ -22,20 +22,19 @@ FileIdentity identity_of(const struct stat& st) noexcept {
 
 std::shared_ptr<const std::string> FileCache::find(std::string_view key, const FileIdentity& identity) {
   std::lock_guard lock(mutex_);
-  const auto it = map_.find(key);
-  if (it == map_.end()) {
+  Entry* entry = lru_.find(key);
+  if (entry == nullptr) {
     ++stats_.misses;
     return nullptr;
   }
-  if (it->second->identity != identity) {
+  if (entry->identity != identity) {
     ++stats_.misses;
     ++stats_.invalidations;
-    erase_locked(it->second);
+    lru_.erase(key);
     return nullptr;
   }
   ++stats_.hits;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return lru_.front().data;
+  return entry->data;
 }
 
 bool FileCache::insert(std::string key, const FileIdentity& identity, std::shared_ptr<const std::string> data) {
@@ -44,73 +43,50 @@ bool FileCache::insert(std::string key, const FileIdentity& identity, std::share
   if (charge > max_total_) return false;
 
   std::lock_guard lock(mutex_);
-  if (const auto it = map_.find(key); it != map_.end()) erase_locked(it->second);
-  while (!lru_.empty() && stats_.bytes + charge > max_total_) {
-    erase_locked(std::prev(lru_.end()));
-    ++stats_.evictions;
-  }
-  lru_.push_front(Entry{std::move(key), identity, std::move(data), charge});
-  map_.emplace(lru_.front().key, lru_.begin());
-  stats_.bytes += charge;
-  stats_.entries = lru_.size();
-  return true;
+  return lru_.put(std::move(key), Entry{identity, std::move(data)}, charge) != nullptr;
 }
 
 FileCache::Stats FileCache::stats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
-}
-
-void FileCache::erase_locked(List::iterator it) {
-  map_.erase(it->key);
-  stats_.bytes -= it->charge;
-  lru_.erase(it);
-  stats_.entries = lru_.size();
+  Stats out = stats_;
+  out.entries = lru_.size();
+  out.bytes = lru_.weight();
+  out.evictions = lru_.evictions();
+  return out;
 }
 
 std::shared_ptr<const RoutedFile> OpenFileCache::find(std::string_view key, std::int64_t now_ns) {
   if (!enabled()) return nullptr;
   std::shared_ptr<const RoutedFile> expired;  // released after the lock: it may close the descriptor
   std::lock_guard lock(mutex_);
-  const auto it = map_.find(key);
-  if (it == map_.end()) {
+  Entry* entry = lru_.find(key);
+  if (entry == nullptr) {
     ++stats_.misses;
     return nullptr;
   }
-  if (now_ns >= it->second->expires_ns) {
+  if (now_ns >= entry->expires_ns) {
     ++stats_.misses;
     ++stats_.expirations;
-    expired = std::move(it->second->file);
-    erase_locked(it->second);
+    expired = std::move(entry->file);
+    lru_.erase(key);
     return nullptr;
   }
   ++stats_.hits;
-  if (it->second != lru_.begin()) lru_.splice(lru_.begin(), lru_, it->second);
-  return lru_.front().file;
+  return entry->file;
 }
 
 void OpenFileCache::insert(std::string key, std::shared_ptr<const RoutedFile> file, std::int64_t now_ns) {
   if (!enabled() || !file) return;
   std::lock_guard lock(mutex_);
-  if (const auto it = map_.find(key); it != map_.end()) erase_locked(it->second);
-  while (!lru_.empty() && lru_.size() >= max_entries_) {
-    erase_locked(std::prev(lru_.end()));
-    ++stats_.evictions;
-  }
-  lru_.push_front(Entry{std::move(key), now_ns + validity_ns_, std::move(file)});
-  map_.emplace(lru_.front().key, lru_.begin());
-  stats_.entries = lru_.size();
+  lru_.put(std::move(key), Entry{now_ns + validity_ns_, std::move(file)});
 }
 
 OpenFileCache::Stats OpenFileCache::stats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
-}
-
-void OpenFileCache::erase_locked(List::iterator it) {
-  map_.erase(it->key);
-  lru_.erase(it);
-  stats_.entries = lru_.size();
+  Stats out = stats_;
+  out.entries = lru_.size();
+  out.evictions = lru_.evictions();
+  return out;
 }
 
 }  // namespace h2push::server

@@ -8,13 +8,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
+#include "common/lru.hpp"
 #include "server/file_body.hpp"
 
 namespace h2push::server {
@@ -50,7 +49,9 @@ class FileCache {
   // `max_total_bytes` bounds the sum of charged bytes; an entry whose data exceeds `max_entry_bytes` is never
   // stored. Either bound 0 disables the cache.
   FileCache(std::size_t max_total_bytes, std::size_t max_entry_bytes) noexcept
-      : max_total_(max_total_bytes), max_entry_(max_entry_bytes) {}
+      : max_total_(max_total_bytes),
+        max_entry_(max_entry_bytes),
+        lru_(common::Lru<Entry>::kUnbounded, max_total_bytes) {}
   FileCache(const FileCache&) = delete;
   FileCache& operator=(const FileCache&) = delete;
 
@@ -68,21 +69,15 @@ class FileCache {
 
  private:
   struct Entry {
-    std::string key;
     FileIdentity identity;
     std::shared_ptr<const std::string> data;
-    std::size_t charge = 0;
   };
-  using List = std::list<Entry>;
-
-  void erase_locked(List::iterator it);
 
   const std::size_t max_total_;
   const std::size_t max_entry_;
   mutable std::mutex mutex_;
-  List lru_;                                                  // front: most recently used
-  std::unordered_map<std::string_view, List::iterator> map_;  // keys view into the entries' own strings
-  Stats stats_;
+  common::Lru<Entry> lru_;  // weighed by charge
+  Stats stats_;             // entries, bytes and evictions are lru_'s
 };
 
 // A request path routed to a regular file below the root and opened there (symlink policy and all), with what the
@@ -113,7 +108,7 @@ class OpenFileCache {
 
   // At most `max_entries` entries, each trusted for `validity_ns` after it was stored. Either 0 disables the cache.
   OpenFileCache(std::size_t max_entries, std::int64_t validity_ns) noexcept
-      : max_entries_(max_entries), validity_ns_(validity_ns) {}
+      : max_entries_(max_entries), validity_ns_(validity_ns), lru_(max_entries) {}
   OpenFileCache(const OpenFileCache&) = delete;
   OpenFileCache& operator=(const OpenFileCache&) = delete;
 
@@ -131,20 +126,15 @@ class OpenFileCache {
 
  private:
   struct Entry {
-    std::string key;
     std::int64_t expires_ns = 0;
     std::shared_ptr<const RoutedFile> file;
   };
-  using List = std::list<Entry>;
-
-  void erase_locked(List::iterator it);
 
   const std::size_t max_entries_;
   const std::int64_t validity_ns_;
   mutable std::mutex mutex_;
-  List lru_;                                                  // front: most recently used
-  std::unordered_map<std::string_view, List::iterator> map_;  // keys view into the entries' own strings
-  Stats stats_;
+  common::Lru<Entry> lru_;
+  Stats stats_;  // entries and evictions are lru_'s
 };
 
 }  // namespace h2push::server

@@ -7,16 +7,13 @@ Also: HTTP/1.1 clients get the 103 too, assets pass through with their validator
 """
 
 import os
-import re
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from h2push_server import (LOOPBACK, H2Client, TestFailure, check, free_port,  # noqa: E402
-                           require_peer, run_peer, run_tests)
+from h2push_server import LOOPBACK, H2Client, check, free_port, require_peer, run_peer, run_tests  # noqa: E402
+from proxy_support import ProxyStack  # noqa: E402
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "proxy_upstream_app.py")
 ASSETS = ["/css/site.css", "/img/logo.png", "/js/app.js", "/js/main.js"]
@@ -24,55 +21,17 @@ ASSETS = ["/css/site.css", "/img/logo.png", "/js/app.js", "/js/main.js"]
 # sheet, its @import, its font), then scripts and modules, then images, each by level.
 RANKED = ["/css/site.css", "/css/base.css", "/fonts/body.woff2", "/js/app.js", "/js/main.js", "/js/util.js",
           "/img/logo.png", "/img/bg.png", "/img/base.png"]
-START_TIMEOUT = 15.0
 
 
-class Process:
-    """A child process whose first stdout lines we wait for; always ended on exit."""
-
-    def __init__(self, args, directory, name):
-        self.out_path = os.path.join(directory, name + ".out")
-        self.err_path = os.path.join(directory, name + ".err")
-        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
-            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=directory)
-
-    def wait_for(self, pattern):
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            with open(self.out_path, encoding="utf-8", errors="replace") as f:
-                match = re.search(pattern, f.read())
-            if match:
-                return match
-            if self.process.poll() is not None:
-                raise TestFailure(f"{self.process.args[0]} exited: {open(self.err_path).read()!r}")
-            time.sleep(0.02)
-        raise TestFailure(f"no {pattern!r} within {START_TIMEOUT} s")
-
-    def end(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-class Stack:
+class Stack(ProxyStack):
     """The app (unless `upstream` is given) and `h2push proxy` in front of it, h2c/HTTP/1.1 on a port of its own."""
 
     def __init__(self, binary, think_ms=300, upstream=None, response_timeout=None):
-        self._dir = tempfile.TemporaryDirectory(prefix="h2push-proxy-")
-        self.dir = self._dir.name
-        self.log = os.path.join(self.dir, "app.log")
-        open(self.log, "w").close()
-        self.app = None
-        self.proxy = None
+        super().__init__("h2push-proxy-")
         try:
             if upstream is None:
-                app_args = [sys.executable, APP, "--think-ms", str(think_ms), "--log", self.log]
-                self.app = Process(app_args, self.dir, "app")
-                upstream = "http://127.0.0.1:%s" % self.app.wait_for(r"PORT (\d+)").group(1)
+                app_port = self.start_app([sys.executable, APP, "--think-ms", str(think_ms), "--log", self.log])
+                upstream = f"http://127.0.0.1:{app_port}"
             args = [binary, "proxy", "--http", f"{LOOPBACK}:0", "--https", f"{LOOPBACK}:0", "--workers", "1"]
             if response_timeout is None:
                 args += ["--upstream", upstream]
@@ -81,8 +40,7 @@ class Stack:
                 with open(config, "w", encoding="utf-8") as f:
                     f.write(f'[[proxy]]\nupstream = "{upstream}"\nresponse_timeout = "{response_timeout}"\n')
                 args += ["--config", config]
-            self.proxy = Process(args, self.dir, "proxy")
-            self.port = int(self.proxy.wait_for(r"http://127\.0\.0\.1:(\d+)/").group(1))
+            self.start_proxy(args)
         except Exception:
             self.close()
             raise
@@ -90,19 +48,6 @@ class Stack:
     def head_times(self):
         with open(self.log, encoding="ascii") as f:
             return [float(line.split()[1]) for line in f if line.startswith("head ")]
-
-    def close(self):
-        for p in (self.proxy, self.app):
-            if p is not None:
-                p.end()
-        self._dir.cleanup()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
 
 def link_targets(stream):

@@ -18,18 +18,13 @@ Log lines (--log): `served PATH`, `fin-answered MS`, `fin-unanswered`, `peer-clo
 import argparse
 import hashlib
 import socket
-import threading
 import time
+
+from proxy_support import log, serve_forever
 
 READ_PIECE = 64 * 1024
 MAX_HEAD = 64 * 1024
-LOG_LOCK = threading.Lock()
 PAUSE = [0.002]  # seconds between upload reads (--read-pause-ms)
-
-
-def log(path, line):
-    with LOG_LOCK, open(path, "a", encoding="ascii") as f:
-        f.write(line + "\n")
 
 
 class Reader:
@@ -193,15 +188,7 @@ def main():
     parser.add_argument("--read-pause-ms", type=float, default=2.0)
     args = parser.parse_args()
     PAUSE[0] = args.read_pause_ms / 1000
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    print(f"PORT {listener.getsockname()[1]}", flush=True)
-    while True:
-        sock, _ = listener.accept()
-        threading.Thread(target=handle, args=(sock, args), daemon=True).start()
-
+    serve_forever(handle, args)
 
 if __name__ == "__main__":
     main()

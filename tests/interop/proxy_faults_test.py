@@ -14,13 +14,12 @@ import os
 import re
 import socket
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from h2push_server import (LOOPBACK, H2Client, TestFailure, check, pseudo_random_bytes,  # noqa: E402
                            require_peer, run_peer, run_tests)
-from proxy_e2e_test import Process  # noqa: E402
+from proxy_support import ProxyStack  # noqa: E402
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "proxy_fault_app.py")
 BIG = 20 * 1024 * 1024
@@ -28,21 +27,16 @@ BIG = 20 * 1024 * 1024
 RSS_GROWTH_BOUND_KIB = 8 * 1024
 
 
-class Stack:
+class Stack(ProxyStack):
     """proxy_fault_app.py and `h2push proxy` (h2c/HTTP/1.1 and TLS ports) with a [[proxy]] route."""
 
     def __init__(self, binary, idle_close_ms=0, route_extra="", app=APP, scheme="http", app_args=()):
-        self._dir = tempfile.TemporaryDirectory(prefix="h2push-proxyfaults-")
-        self.dir = self._dir.name
-        self.log = os.path.join(self.dir, "app.log")
-        open(self.log, "w").close()
-        self.app = self.proxy = None
+        super().__init__("h2push-proxyfaults-")
         try:
             command = [sys.executable, app, "--log", self.log] + list(app_args)
             if idle_close_ms:
                 command += ["--idle-close-ms", str(idle_close_ms)]
-            self.app = Process(command, self.dir, "app")
-            upstream = f"{scheme}://127.0.0.1:%s" % self.app.wait_for(r"PORT (\d+)").group(1)
+            upstream = f"{scheme}://127.0.0.1:{self.start_app(command)}"
             config = os.path.join(self.dir, "proxy.toml")
             with open(config, "w", encoding="utf-8") as f:
                 f.write(f'[limits]\nmax_request_body = "64MiB"\n\n[[proxy]]\nupstream = "{upstream}"\n'
@@ -52,10 +46,8 @@ class Stack:
             asan = os.environ.get("ASAN_OPTIONS", "")
             if "quarantine_size_mb" not in asan:
                 os.environ["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "quarantine_size_mb=1"
-            args = [binary, "proxy", "--config", config, "--http", f"{LOOPBACK}:0", "--https", f"{LOOPBACK}:0",
-                    "--workers", "1"]
-            self.proxy = Process(args, self.dir, "proxy")
-            self.port = int(self.proxy.wait_for(r"http://127\.0\.0\.1:(\d+)/").group(1))
+            self.start_proxy([binary, "proxy", "--config", config, "--http", f"{LOOPBACK}:0", "--https",
+                              f"{LOOPBACK}:0", "--workers", "1"])
             self.tls_port = int(self.proxy.wait_for(r"https://127\.0\.0\.1:(\d+)/").group(1))
         except Exception:
             self.close()
@@ -84,19 +76,6 @@ class Stack:
 
     def proxy_errors(self):
         return open(self.proxy.err_path, encoding="utf-8", errors="replace").read()
-
-    def close(self):
-        for p in (self.proxy, self.app):
-            if p is not None:
-                p.end()
-        self._dir.cleanup()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
 
 def expected_echo(data, framing):

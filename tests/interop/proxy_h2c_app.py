@@ -21,13 +21,10 @@ import h2.errors
 import h2.events
 import h2.exceptions
 
+from proxy_support import log, serve_forever
+
 LOCK = threading.Lock()
 COUNT = [0]
-
-
-def log(path, line):
-    with LOCK, open(path, "a", encoding="ascii") as f:
-        f.write(line + "\n")
 
 
 class Handler:
@@ -151,15 +148,7 @@ def main():
     parser.add_argument("--log", required=True)
     parser.add_argument("--delay-ms", type=int, default=0)
     args = parser.parse_args()
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    print(f"PORT {listener.getsockname()[1]}", flush=True)
-    while True:
-        sock, _ = listener.accept()
-        threading.Thread(target=serve, args=(sock, args), daemon=True).start()
-
+    serve_forever(serve, args)
 
 if __name__ == "__main__":
     main()

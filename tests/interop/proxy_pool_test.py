@@ -15,7 +15,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from h2push_server import LOOPBACK, H2Client, check, run_tests  # noqa: E402
-from proxy_e2e_test import Process  # noqa: E402
+from proxy_support import Process  # noqa: E402
 
 BURST = 24  # more than the 16 idle connections the pool used to keep
 HOLD_SECONDS = 20  # a burst that never completes is answered 503 after this (the test then fails)

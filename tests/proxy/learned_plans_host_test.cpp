@@ -37,7 +37,7 @@ TEST(LearnedPlansHost, TwoHostsKeepTheirOwnPlansAndValidators) {
   EXPECT_EQ(paths(store.plan(0, "SHOP.test:80", "/")), (std::vector<std::string>{"/logo.png", "/shop.css"}));
   EXPECT_EQ(paths(store.plan(0, "blog.test", "/")), (std::vector<std::string>{"/blog.css", "/logo.png"}));
   EXPECT_EQ(store.plan(0, "other.test", "/"), nullptr);
-  EXPECT_EQ(store.plan(0, "/"), nullptr);               // the host-less scope is one of its own
+  EXPECT_EQ(store.plan(0, "", "/"), nullptr);           // an empty host is a scope of its own
   EXPECT_EQ(store.plan(1, "shop.test", "/"), nullptr);  // and so is every route
   store.observe_asset(0, "shop.test", "/logo.png", "\"shop-logo\"", "", 10, "image/png");
   store.observe_asset(0, "blog.test", "/logo.png", "\"blog-logo\"", "", 20, "image/png");

@@ -10,8 +10,7 @@
 #include <thread>
 
 #include "fake_upstream.hpp"
-#include "server/push_policy.hpp"
-#include "server/server.hpp"
+#include "proxy_test_server.hpp"
 #include "server/socket_clients.hpp"
 
 namespace h2push::proxy::test {
@@ -21,46 +20,18 @@ using server::test::connect_to;
 using server::test::h1_exchange;
 using server::test::H2Client;
 
-class ProxyServer {
+// The proxy in front of FakeUpstream, which records what it was sent in `log`.
+class ProxyServer : public ProxyTestServer {
  public:
-  ProxyServer() : log(std::make_shared<FakeLog>()) {
-    Route route;
-    route.upstream = {"127.0.0.1", 9};  // never dialled: the fake answers
-    site = std::make_shared<ProxySite>(std::vector<Route>{route});
-    server::ServerOptions o;
-    o.http.push_back({"127.0.0.1", 0});
-    o.workers = 1;
-    o.access_log = "off";
-    auto upstream = std::make_shared<FakeUpstream>(log);
-    o.make_handler = [s = site, upstream] { return std::make_unique<ProxyHandler>(s, upstream); };
-    o.push = std::make_shared<server::PushPolicy>(site->plan_lookup(), server::PushConfig{});
-    auto started = server::Server::start(std::move(o));
-    if (!started) ADD_FAILURE() << started.error();
-    srv = std::move(*started);
-    const std::string line = srv->describe_listeners().front();
-    port = static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
-  }
-  ~ProxyServer() {
-    srv->shut_down();
-    srv->wait();
-  }
+  explicit ProxyServer(const LearnOptions& learn = {}, std::shared_ptr<FakeLog> fake_log = std::make_shared<FakeLog>())
+      : ProxyTestServer(scripted_route(), std::make_shared<FakeUpstream>(fake_log), learn), log(std::move(fake_log)) {}
   UpstreamRequest last_request() {
     const std::lock_guard lock(log->mutex);
     return log->requests.back();
   }
 
   std::shared_ptr<FakeLog> log;
-  std::shared_ptr<ProxySite> site;
-  std::unique_ptr<server::Server> srv;
-  std::uint16_t port = 0;
 };
-
-std::string field(const Fields& fields, std::string_view name) {
-  for (const auto& [n, v] : fields) {
-    if (n == name) return v;
-  }
-  return "<none>";
-}
 
 std::vector<std::string> link_targets(const std::vector<std::string>& links) {
   std::vector<std::string> out;
@@ -165,6 +136,24 @@ TEST(ProxyHandler, APageLongerThanTheCaptureIsLearnedFromItsHead) {
   ASSERT_NE(plan, nullptr);
   ASSERT_EQ(plan->resources.size(), 1u);
   EXPECT_EQ(plan->resources[0].resource.path, "/css/huge.css");
+}
+
+// The capture follows the route's LearnOptions: a copy taken under another cap (say the 1 MiB default) would hold
+// the whole page, which the route's 128-octet parse limit then refuses, and nothing would be learned.
+TEST(ProxyHandler, TheRoutesCaptureCapBoundsWhatIsLearnedOfAPage) {
+  LearnOptions small;
+  small.max_capture_bytes = 128;  // kPageHtml (165 octets) ends its head at 113: learned from the head alone
+  ProxyServer s(small);
+  H2Client c(s.port);
+  const http2::StreamId id = c.request("GET", "/page", true);
+  c.run([&] { return c.ended(id); });
+  EXPECT_EQ(c.body, kPageHtml);  // the client got it all
+  const auto plan = wait_for_plan(s, "x", "/page");
+  ASSERT_NE(plan, nullptr);
+  std::vector<std::string> paths;
+  for (const auto& r : plan->resources) paths.push_back(r.resource.path);
+  std::sort(paths.begin(), paths.end());
+  EXPECT_EQ(paths, (std::vector<std::string>{"/css/site.css", "/js/app.js"}));  // not the body's /img/logo.png
 }
 
 TEST(ProxyHandler, NonGetAndNon200PagesAreNeverLearned) {

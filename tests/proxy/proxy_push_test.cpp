@@ -18,8 +18,7 @@
 
 #include "proxy/proxy_handler.hpp"
 #include "proxy/push_fetch.hpp"
-#include "server/push_policy.hpp"
-#include "server/server.hpp"
+#include "proxy_test_server.hpp"
 #include "server/socket_clients.hpp"
 
 namespace h2push::proxy::test {
@@ -114,35 +113,28 @@ Answer asset(std::string_view type, std::string_view etag, std::string_view body
   return {200, {{"content-type", type}, {"etag", etag}, {"cache-control", "max-age=60"}}, std::string(body), {}};
 }
 
-class PushServer {
+// The scripted upstream's answers: two hosts' pages and their assets (the logo is gone).
+std::shared_ptr<ScriptedUpstream> scripted_site() {
+  auto upstream = std::make_shared<ScriptedUpstream>();
+  upstream->answers["/"] = page(kPage);
+  upstream->answers["b.test /"] = page(kPageB);
+  upstream->answers["/css/site.css"] = asset("text/css", "\"css-v1\"", "body { color: teal }");
+  upstream->answers["/js/app.js"] = asset("text/javascript", "\"js-v1\"", "console.log(1)");
+  upstream->answers["/b.css"] = asset("text/css", "\"b-v1\"", "p {}");
+  upstream->answers["/img/logo.png"] = {404, {{"content-type", "text/plain"}}, "gone", {}, false};
+  return upstream;
+}
+
+Route route_with_root(std::string static_root) {
+  Route route = ProxyTestServer::scripted_route();
+  route.static_root = std::move(static_root);
+  return route;
+}
+
+class PushServer : public ProxyTestServer {
  public:
-  explicit PushServer(std::string static_root = {}) : upstream(std::make_shared<ScriptedUpstream>()) {
-    upstream->answers["/"] = page(kPage);
-    upstream->answers["b.test /"] = page(kPageB);
-    upstream->answers["/css/site.css"] = asset("text/css", "\"css-v1\"", "body { color: teal }");
-    upstream->answers["/js/app.js"] = asset("text/javascript", "\"js-v1\"", "console.log(1)");
-    upstream->answers["/b.css"] = asset("text/css", "\"b-v1\"", "p {}");
-    upstream->answers["/img/logo.png"] = {404, {{"content-type", "text/plain"}}, "gone", {}, false};
-    Route route;
-    route.upstream = {"127.0.0.1", 9};  // never dialled
-    route.static_root = std::move(static_root);
-    site = std::make_shared<ProxySite>(std::vector<Route>{route});
-    server::ServerOptions o;
-    o.http.push_back({"127.0.0.1", 0});
-    o.workers = 1;
-    o.access_log = "off";
-    o.make_handler = [s = site, u = upstream] { return std::make_unique<ProxyHandler>(s, u); };
-    o.push = std::make_shared<server::PushPolicy>(site->plan_lookup(), server::PushConfig{});
-    auto started = server::Server::start(std::move(o));
-    if (!started) ADD_FAILURE() << started.error();
-    srv = std::move(*started);
-    const std::string line = srv->describe_listeners().front();
-    port = static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
-  }
-  ~PushServer() {
-    srv->shut_down();
-    srv->wait();
-  }
+  explicit PushServer(std::string static_root = {}, std::shared_ptr<ScriptedUpstream> scripted = scripted_site())
+      : ProxyTestServer(route_with_root(std::move(static_root)), scripted), upstream(std::move(scripted)) {}
   // One GET of `path` on `host` without push: learns the page.
   void visit(std::string_view host, std::string_view path = "/") {
     H2Client c(port);
@@ -151,17 +143,7 @@ class PushServer {
   }
 
   std::shared_ptr<ScriptedUpstream> upstream;
-  std::shared_ptr<ProxySite> site;
-  std::unique_ptr<server::Server> srv;
-  std::uint16_t port = 0;
 };
-
-std::string field(const std::vector<std::pair<std::string, std::string>>& fields, std::string_view name) {
-  for (const auto& [n, v] : fields) {
-    if (n == name) return v;
-  }
-  return "<none>";
-}
 
 // A page is learned on the worker thread once its last octets are on their way: an empty answer is retried for up
 // to 2 s before it counts.
