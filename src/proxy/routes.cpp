@@ -33,20 +33,22 @@ bool valid_host(std::string_view host) {
 
 Result<UpstreamUrl, std::string> parse_upstream_url(std::string_view text) {
   constexpr std::string_view kHttp = "http://";
+  constexpr std::string_view kHttps = "https://";
   constexpr std::string_view kH2c = "h2c://";
   const bool h2c = text.substr(0, kH2c.size()) == kH2c;
-  if (!h2c && text.substr(0, kHttp.size()) != kHttp) {
-    return Unexpected{
-        std::string("upstream must be an http:// URL or an h2c:// one (https upstreams are not "
-                    "supported yet)")};
+  const bool tls = text.substr(0, kHttps.size()) == kHttps;
+  if (!h2c && !tls && text.substr(0, kHttp.size()) != kHttp) {
+    return Unexpected{std::string("upstream must be an http://, https:// or h2c:// URL")};
   }
-  std::string_view rest = text.substr(h2c ? kH2c.size() : kHttp.size());
+  std::string_view rest = text.substr(h2c ? kH2c.size() : tls ? kHttps.size() : kHttp.size());
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   if (rest.find_first_of("/?#@") != std::string_view::npos) {
     return Unexpected{std::string("upstream URL must be http://host[:port] without path, query or userinfo")};
   }
   UpstreamUrl url;
   url.h2c = h2c;
+  url.tls = tls;
+  if (tls) url.port = 443;
   std::string_view port_text;
   if (!rest.empty() && rest.front() == '[') {
     const std::size_t close = rest.find(']');
@@ -75,7 +77,10 @@ Result<UpstreamUrl, std::string> parse_upstream_url(std::string_view text) {
 
 std::string to_string(const UpstreamUrl& url) {
   const bool v6 = url.host.find(':') != std::string::npos;
-  return (url.h2c ? "h2c://" : "http://") + (v6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
+  return (url.h2c   ? "h2c://"
+          : url.tls ? "https://"
+                    : "http://") +
+         (v6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
 }
 
 bool prefix_matches(std::string_view prefix, std::string_view path) noexcept {

@@ -23,7 +23,8 @@ int run_proxy(const server::ServerConfig& config, std::FILE* out) {
     }
     routes.push_back({c.prefix, c.host, *upstream, c.connect_timeout, c.response_timeout, c.learn,
                       static_cast<std::size_t>(c.max_learned_pages), static_cast<std::size_t>(c.max_learned_assets),
-                      c.static_root.string(), c.pool_idle_timeout, static_cast<std::size_t>(c.pool_max_idle)});
+                      c.static_root.string(), c.pool_idle_timeout, static_cast<std::size_t>(c.pool_max_idle),
+                      c.upstream_tls_verify, c.upstream_ca_file.string(), c.upstream_sni});
   }
   if (routes.empty()) {
     std::fprintf(stderr, "h2push: no upstream: give --upstream or [[proxy]] routes\n");
