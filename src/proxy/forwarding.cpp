@@ -160,7 +160,7 @@ std::string_view to_string(UpstreamError error) noexcept {
     case UpstreamError::too_large:
       return "response head too large";
     case UpstreamError::tls_failed:
-      return "TLS failure";
+      return "TLS handshake failed";
   }
   return "error";
 }

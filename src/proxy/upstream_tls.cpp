@@ -97,12 +97,12 @@ void UpstreamTls::remember(SSL* ssl, const std::string& key) {
 std::string UpstreamTls::failure(SSL* ssl, bool verify, const std::error_code& ec) {
   const long result = SSL_get_verify_result(ssl);
   if (verify && result != X509_V_OK) {
-    return std::string("TLS handshake failed: certificate verify failed: ") + X509_verify_cert_error_string(result);
+    return std::string("certificate verify failed: ") + X509_verify_cert_error_string(result);
   }
   if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated || ec == asio::error::connection_reset) {
-    return "TLS handshake failed: the upstream closed the connection (" + ec.message() + ")";
+    return "the upstream closed the connection (" + ec.message() + ")";
   }
-  return "TLS handshake failed: " + ec.message();
+  return ec.message();
 }
 
 }  // namespace h2push::proxy

@@ -45,8 +45,9 @@ class UpstreamTls {
   // handshake, so this is called when a response was read, not right after the handshake).
   void remember(SSL* ssl, const std::string& key);
 
-  // The reason a handshake failed, for the error log: OpenSSL's verify error string when the certificate was
-  // refused ("certificate verify failed: self-signed certificate"), else the TLS error.
+  // Why a handshake failed, for the error log after "TLS handshake failed: ": OpenSSL's verify error string when the
+  // certificate was refused ("certificate verify failed: self-signed certificate"), "the upstream closed the
+  // connection (...)", else OpenSSL's reason ("wrong version number" for an upstream not speaking TLS).
   static std::string failure(SSL* ssl, bool verify, const std::error_code& ec);
 
  private:

@@ -258,12 +258,12 @@ TEST_F(Http1UpstreamTlsTest, GarbageOrACloseInsteadOfAHandshakeIs502) {
   const Outcome g = get(io, upstream, route_to("localhost", garbage.port(), true));
   ASSERT_TRUE(g.error.has_value());
   EXPECT_EQ(*g.error, UpstreamError::tls_failed);
-  EXPECT_NE(g.detail.find("TLS handshake failed"), std::string::npos) << g.detail;
+  EXPECT_NE(g.detail.find("wrong version number"), std::string::npos) << g.detail;  // OpenSSL's reason
   EXPECT_EQ(g.status, 0);  // nothing of the plain-text "response" was taken for one
   const Outcome c = get(io, upstream, route_to("localhost", closing.port(), true));
   ASSERT_TRUE(c.error.has_value());
   EXPECT_EQ(*c.error, UpstreamError::tls_failed);
-  EXPECT_NE(c.detail.find("closed"), std::string::npos) << c.detail;
+  EXPECT_NE(c.detail.find("the upstream closed the connection"), std::string::npos) << c.detail;
   EXPECT_TRUE(served(get(io, upstream, route_to("localhost", good.port(), true))));
   upstream.close_idle();
 }
