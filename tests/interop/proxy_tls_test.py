@@ -257,6 +257,14 @@ def test_command_line_flags(args):
         check(run_curl_status(stack.url("/site.css")) == 200, "--upstream-insecure: not served")
     with Stack(args.binary, cli=[]) as stack:  # the system trust store does not know the certificate
         check(run_curl_status(stack.url("/site.css")) == 502, "an unverifiable upstream was accepted")
+        not_pem = os.path.join(stack.dir, "not-a-ca.pem")
+        with open(not_pem, "w", encoding="ascii") as f:
+            f.write("this is no certificate\n")
+        refused = run_peer([args.binary, "proxy", "--http", f"{LOOPBACK}:0", "--upstream",
+                            f"https://localhost:{stack.nginx.port}", "--upstream-ca", not_pem], timeout=20)
+        err = refused.stderr.decode(errors="replace")
+        check(refused.returncode == 1 and "upstream_ca_file" in err and "not-a-ca.pem" in err,
+              f"a CA file without certificates: exit {refused.returncode}, {err!r}")
 
 
 if __name__ == "__main__":
