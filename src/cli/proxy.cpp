@@ -13,15 +13,17 @@ CLI::App* add_proxy_command(CLI::App& app, ProxyFlags& flags) {
       "proxy",
       "Reverse proxy to an HTTP/1.1 application, sending 103 Early Hints for what its pages need before it answers");
   cmd->add_option("--upstream", flags.upstream,
-                  "The application, http://HOST:PORT, https://HOST[:PORT] (HTTP/1.1 over TLS, verified), or "
-                  "h2c://HOST:PORT for HTTP/2 prior knowledge (replaces the [[proxy]] routes)");
-  cmd->add_option("--upstream-ca", flags.upstream_ca,
-                  "With an https:// --upstream: PEM file of the CA certificates to verify it with (default: the "
-                  "system trust store)");
+                  "The application, http://HOST:PORT, https://HOST[:PORT] (HTTP/1.1 over TLS, verified), "
+                  "h2c://HOST:PORT (HTTP/2 prior knowledge) or h2s://HOST[:PORT] (HTTP/2 over TLS, verified) (replaces "
+                  "the [[proxy]] routes)");
+  cmd->add_option(
+      "--upstream-ca", flags.upstream_ca,
+      "With an https:// or h2s:// --upstream: PEM file of the CA certificates to verify it with (default: the "
+      "system trust store)");
   cmd->add_option("--upstream-sni", flags.upstream_sni,
-                  "With an https:// --upstream: the name sent in SNI and verified (default: the URL's host)");
+                  "With an https:// or h2s:// --upstream: the name sent in SNI and verified (default: the URL's host)");
   cmd->add_flag("--upstream-insecure", flags.upstream_insecure,
-                "With an https:// --upstream: do not verify its certificate (tests only)");
+                "With an https:// or h2s:// --upstream: do not verify its certificate (tests only)");
   add_server_options(*cmd, flags.server, "TOML configuration file with [[proxy]] routes (docs/configuration.md)",
                      "auto, push, hints or off (default: push.mode, auto)");
   return cmd;

@@ -12,8 +12,6 @@
 #include <asio/connect.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
-#include <asio/ssl/error.hpp>
-#include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
@@ -27,8 +25,8 @@ namespace {
 struct Connection {
   explicit Connection(const asio::any_io_executor& executor) : socket(executor), idle_timer(executor) {}
   asio::ip::tcp::socket socket;
-  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls;  // https:// upstreams, over `socket`
-  asio::steady_timer idle_timer;                                   // pool_idle_timeout while pooled
+  std::unique_ptr<TlsStream> tls;  // https:// upstreams, over `socket`
+  asio::steady_timer idle_timer;   // pool_idle_timeout while pooled
   http1::ClientConnection core;
   std::uint64_t idle_epoch = 0;  // bumped as it enters and leaves the pool: stale watchers see a different value
   std::array<std::byte, 64> idle_input{};
@@ -43,25 +41,6 @@ UpstreamError error_of(http1::ResponseError e) {
     default:
       return UpstreamError::malformed;
   }
-}
-
-// Reads and writes go through TLS for https:// upstreams. TLS allows one read and one write at once, as TCP does.
-template <class Handler>
-void read_some(Connection& c, asio::mutable_buffer buffer, Handler&& handler) {
-  if (c.tls) return c.tls->async_read_some(buffer, std::forward<Handler>(handler));
-  c.socket.async_read_some(buffer, std::forward<Handler>(handler));
-}
-
-template <class Handler>
-void write_all(Connection& c, asio::const_buffer buffer, Handler&& handler) {
-  if (c.tls) return asio::async_write(*c.tls, buffer, std::forward<Handler>(handler));
-  asio::async_write(c.socket, buffer, std::forward<Handler>(handler));
-}
-
-// An upstream closing TLS without close_notify is an end of stream like TCP's: the HTTP/1.1 framing then tells a
-// complete response from a truncated one.
-std::error_code plain_eof(std::error_code ec) {
-  return ec == asio::ssl::error::stream_truncated ? std::error_code(asio::error::eof) : ec;
 }
 
 // The Content-Length of the client's request, when it gave one (the upload is then framed the same way).
@@ -110,12 +89,13 @@ struct Http1Upstream::Pool : std::enable_shared_from_this<Pool> {
     const std::uint64_t epoch = ++c->idle_epoch;
     list.push_back(c);
     std::weak_ptr<Pool> weak = weak_from_this();
-    read_some(*c, asio::buffer(c->idle_input), [weak, c, origin, epoch](std::error_code, std::size_t) {
-      const auto pool = weak.lock();
-      if (pool == nullptr || c->idle_epoch != epoch) return;  // taken meanwhile, or the pool is gone
-      ++pool->stats.closed_by_upstream;
-      pool->remove(origin, c);  // EOF, reset, or octets no request asked for: unusable either way
-    });
+    read_some(c->tls.get(), c->socket, asio::buffer(c->idle_input),
+              [weak, c, origin, epoch](std::error_code, std::size_t) {
+                const auto pool = weak.lock();
+                if (pool == nullptr || c->idle_epoch != epoch) return;  // taken meanwhile, or the pool is gone
+                ++pool->stats.closed_by_upstream;
+                pool->remove(origin, c);  // EOF, reset, or octets no request asked for: unusable either way
+              });
     c->idle_timer.expires_after(route.pool_idle_timeout);
     c->idle_timer.async_wait([weak, c, origin, epoch](std::error_code ec) {
       const auto pool = weak.lock();
@@ -250,12 +230,9 @@ class Op : public std::enable_shared_from_this<Op> {
 
   // https://: the TLS handshake, still under the connect timeout (a stalled one is a connect timeout: 504).
   void handshake() {
-    auto ctx = pool_->tls.context(route_);
-    if (!ctx) return fail(UpstreamError::tls_failed, ctx.error());
-    conn_->tls = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(conn_->socket, **ctx);
-    if (auto prepared = pool_->tls.prepare(conn_->tls->native_handle(), route_, origin_); !prepared) {
-      return fail(UpstreamError::tls_failed, prepared.error());
-    }
+    auto stream = pool_->tls.wrap(conn_->socket, route_, origin_);
+    if (!stream) return fail(UpstreamError::tls_failed, stream.error());
+    conn_->tls = std::move(*stream);
     // Each TLS operation keeps its connection: asio's TLS stream must outlive the operations pending on it.
     conn_->tls->async_handshake(asio::ssl::stream_base::client, [self = shared_from_this(),
                                                                  keep = conn_](std::error_code ec) {
@@ -322,21 +299,22 @@ class Op : public std::enable_shared_from_this<Op> {
     queued_sent_.clear();
     writing_ = true;
     arm();
-    write_all(*conn_, asio::buffer(out_), [self = shared_from_this(), keep = conn_](std::error_code ec, std::size_t) {
-      self->writing_ = false;
-      if (self->cancelled_ || self->done_) return;
-      if (ec) return self->on_write_error();
-      for (auto& sent : self->writing_sent_) asio::post(self->executor_, std::move(sent));
-      self->writing_sent_.clear();
-      self->write();
-      self->arm();
-    });
+    write_all(conn_->tls.get(), conn_->socket, asio::buffer(out_),
+              [self = shared_from_this(), keep = conn_](std::error_code ec, std::size_t) {
+                self->writing_ = false;
+                if (self->cancelled_ || self->done_) return;
+                if (ec) return self->on_write_error();
+                for (auto& sent : self->writing_sent_) asio::post(self->executor_, std::move(sent));
+                self->writing_sent_.clear();
+                self->write();
+                self->arm();
+              });
   }
 
   void read() {
     if (reading_ || paused_ || done_ || cancelled_ || !conn_) return;
     reading_ = true;
-    read_some(*conn_, asio::buffer(in_),
+    read_some(conn_->tls.get(), conn_->socket, asio::buffer(in_),
               [self = shared_from_this(), keep = conn_](std::error_code error, std::size_t n) {
                 const std::error_code ec = plain_eof(error);
                 self->reading_ = false;

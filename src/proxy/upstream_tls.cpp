@@ -42,7 +42,8 @@ std::string tls_pool_key(const Route& route) {
 UpstreamTls::~UpstreamTls() = default;
 
 Result<std::shared_ptr<asio::ssl::context>, std::string> UpstreamTls::context(const Route& route) {
-  const std::string key = (route.upstream_tls_verify ? "verify " : "noverify ") + route.upstream_ca_file;
+  const std::string key = std::string(route.upstream.h2 ? "h2 " : "http/1.1 ") +
+                          (route.upstream_tls_verify ? "verify " : "noverify ") + route.upstream_ca_file;
   if (const auto it = contexts_.find(key); it != contexts_.end()) return it->second;
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
   SSL_CTX* native = ctx->native_handle();
@@ -61,12 +62,25 @@ Result<std::shared_ptr<asio::ssl::context>, std::string> UpstreamTls::context(co
   } else {
     SSL_CTX_set_verify(native, SSL_VERIFY_NONE, nullptr);
   }
-  static constexpr std::array<unsigned char, 9> kAlpn = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-  if (SSL_CTX_set_alpn_protos(native, kAlpn.data(), static_cast<unsigned>(kAlpn.size())) != 0) {
+  static constexpr std::array<unsigned char, 9> kHttp11 = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  static constexpr std::array<unsigned char, 3> kH2 = {2, 'h', '2'};
+  const int alpn = route.upstream.h2
+                       ? SSL_CTX_set_alpn_protos(native, kH2.data(), static_cast<unsigned>(kH2.size()))
+                       : SSL_CTX_set_alpn_protos(native, kHttp11.data(), static_cast<unsigned>(kHttp11.size()));
+  if (alpn != 0) {
     return Unexpected{std::string("cannot set ALPN")};
   }
   contexts_[key] = ctx;
   return ctx;
+}
+
+Result<std::unique_ptr<TlsStream>, std::string> UpstreamTls::wrap(asio::ip::tcp::socket& socket, const Route& route,
+                                                                  const std::string& key) {
+  auto ctx = context(route);
+  if (!ctx) return Unexpected{ctx.error()};
+  auto stream = std::make_unique<TlsStream>(socket, **ctx);
+  if (auto prepared = prepare(stream->native_handle(), route, key); !prepared) return Unexpected{prepared.error()};
+  return stream;
 }
 
 Status<std::string> UpstreamTls::prepare(SSL* ssl, const Route& route, const std::string& key) {

@@ -11,12 +11,38 @@
 
 #include <openssl/ssl.h>
 
+#include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>
+#include <asio/ssl/error.hpp>
+#include <asio/ssl/stream.hpp>
+#include <asio/write.hpp>
 
 #include "h2push/result.hpp"
 #include "proxy/routes.hpp"
 
 namespace h2push::proxy {
+
+using TlsStream = asio::ssl::stream<asio::ip::tcp::socket&>;
+
+// Reads and writes through TLS when `tls` is set, else on the socket. TLS allows one read and one write at once, as
+// TCP does. asio's TLS stream must outlive the operations pending on it: keep its owner in the handler.
+template <class Handler>
+void read_some(TlsStream* tls, asio::ip::tcp::socket& socket, asio::mutable_buffer buffer, Handler&& handler) {
+  if (tls != nullptr) return tls->async_read_some(buffer, std::forward<Handler>(handler));
+  socket.async_read_some(buffer, std::forward<Handler>(handler));
+}
+
+template <class Handler>
+void write_all(TlsStream* tls, asio::ip::tcp::socket& socket, asio::const_buffer buffer, Handler&& handler) {
+  if (tls != nullptr) return asio::async_write(*tls, buffer, std::forward<Handler>(handler));
+  asio::async_write(socket, buffer, std::forward<Handler>(handler));
+}
+
+// An upstream closing TLS without close_notify is an end of stream like TCP's: the HTTP framing then tells a
+// complete response from a truncated one.
+inline std::error_code plain_eof(std::error_code ec) {
+  return ec == asio::ssl::error::stream_truncated ? std::error_code(asio::error::eof) : ec;
+}
 
 // The name sent in SNI and checked against the certificate: the route's upstream_sni, else the upstream URL's host.
 std::string tls_name(const Route& route);
@@ -32,10 +58,14 @@ class UpstreamTls {
   UpstreamTls& operator=(const UpstreamTls&) = delete;
   ~UpstreamTls();
 
-  // The client context for the route's verification settings, made once: TLS 1.2 or later, ALPN "http/1.1", peer
-  // verification against the system trust store (or upstream_ca_file) unless upstream_tls_verify is off. Errors
-  // name the CA file and OpenSSL's reason.
+  // The client context for the route's verification settings, made once: TLS 1.2 or later, ALPN "http/1.1" (or
+  // "h2" for h2s://), peer verification against the system trust store (or upstream_ca_file) unless
+  // upstream_tls_verify is off. Errors name the CA file and OpenSSL's reason.
   Result<std::shared_ptr<asio::ssl::context>, std::string> context(const Route& route);
+
+  // A TLS stream over `socket` (connected, no handshake yet) with the route's context, prepare()d.
+  Result<std::unique_ptr<TlsStream>, std::string> wrap(asio::ip::tcp::socket& socket, const Route& route,
+                                                       const std::string& key);
 
   // Prepares a new connection's SSL object: SNI (never for an IP literal, RFC 6066 §3), the name or address the
   // certificate must carry when verifying, and the origin's last session for resumption. Errors are one line.

@@ -243,7 +243,8 @@ Status<ConfigError> check_proxy_tls(const ProxyRouteConfig& route, bool tls, con
     const std::string key = !route.upstream_tls_verify        ? "upstream_tls_verify"
                             : !route.upstream_ca_file.empty() ? "upstream_ca_file"
                                                               : "upstream_sni";
-    return fail(base + "." + key, "only applies to an https:// upstream, got " + detail::quote(route.upstream));
+    return fail(base + "." + key,
+                "only applies to an https:// or h2s:// upstream, got " + detail::quote(route.upstream));
   }
   std::error_code ec;
   if (!route.upstream_ca_file.empty() && !std::filesystem::is_regular_file(route.upstream_ca_file, ec)) {

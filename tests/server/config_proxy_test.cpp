@@ -112,7 +112,7 @@ struct BadCase {
 TEST(ConfigProxyTest, ErrorsNameFileLineAndKey) {
   const BadCase cases[] = {
       {"[[proxy]]\nprefix = \"/\"\n", 1, "proxy[0]", "missing key 'upstream'"},
-      {"[[proxy]]\nupstream = \"ftp://a:1\"\n", 2, "proxy[0].upstream", "https:// or h2c:// URL"},
+      {"[[proxy]]\nupstream = \"ftp://a:1\"\n", 2, "proxy[0].upstream", "https://, h2c:// or h2s:// URL"},
       {"[[proxy]]\nupstream = \"https://a:1/x\"\n", 2, "proxy[0].upstream", "without path"},
       {"[[proxy]]\nupstream = \"https://a\"\nupstream_tls_verify = \"no\"\n", 3, "proxy[0].upstream_tls_verify",
        "true or false"},
@@ -121,9 +121,9 @@ TEST(ConfigProxyTest, ErrorsNameFileLineAndKey) {
        "proxy[0].upstream_ca_file", "no such file"},
       {"[[proxy]]\nupstream = \"https://a\"\nupstream_sni = \"a b\"\n", 3, "proxy[0].upstream_sni", "host name"},
       {"[[proxy]]\nupstream = \"http://a\"\nupstream_sni = \"a\"\n", 3, "proxy[0].upstream_sni",
-       "only applies to an https:// upstream"},
+       "only applies to an https:// or h2s:// upstream"},
       {"[[proxy]]\nupstream = \"h2c://a\"\nupstream_tls_verify = false\n", 3, "proxy[0].upstream_tls_verify",
-       "only applies to an https:// upstream"},
+       "only applies to an https:// or h2s:// upstream"},
       {"[[proxy]]\nupstream = \"http://a:99999\"\n", 2, "proxy[0].upstream", "bad port"},
       {"[[proxy]]\nupstream = \"http://a\"\nprefix = \"api\"\n", 3, "proxy[0].prefix", "starting with '/'"},
       {"[[proxy]]\nupstream = \"http://a\"\nconnect_timeout = \"soon\"\n", 3, "proxy[0].connect_timeout", "duration"},
