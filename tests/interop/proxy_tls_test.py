@@ -10,10 +10,13 @@ localhost and 127.0.0.1 made now by the openssl command (its own CA file), and c
   port (garbage instead of a handshake) gives 502; after each failure the next request is served.
 - Pushes are fetched through the HTTPS upstream (python-h2 with push enabled gets the assets' bodies); the extra
   connections they open resume the first connection's TLS session.
+- h2s:// to nghttpd (HTTP/2 over TLS): concurrent requests share one verified upstream connection (nghttpd's
+  connection ids), the 103 is learned through it; a wrong name and an upstream without h2 in ALPN (nginx) give 502.
 - `--upstream https://... --upstream-ca FILE` and `--upstream-insecure` on the command line.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -105,6 +108,31 @@ http {{
         self.process.end()
 
 
+class NghttpdTls:
+    """nghttpd (HTTP/2 over TLS only, ALPN h2) serving `www` on a port picked now; -v prints each frame with the
+    connection's id, which tells how many connections the proxy opened."""
+
+    def __init__(self, directory, www, cert, key):
+        nghttpd = require_peer("nghttpd")
+        self.port = free_port()
+        self.process = Process([nghttpd, "-v", "-a", LOOPBACK, "-d", www, str(self.port), key, cert], directory,
+                               "nghttpd")
+        deadline = time.monotonic() + 15
+        for _ in range(300):
+            if run_curl_status(f"https://localhost:{self.port}/site.css", ["--cacert", cert, "--http2"]) == 200:
+                break
+            check(time.monotonic() < deadline and self.process.process.poll() is None, "nghttpd did not answer")
+            time.sleep(0.05)
+        self.probe_ids = self.connection_ids()
+
+    def connection_ids(self):
+        with open(self.process.out_path, encoding="utf-8", errors="replace") as f:
+            return set(re.findall(r"\[id=(\d+)\]", f.read()))
+
+    def end(self):
+        self.process.end()
+
+
 def run_curl_status(url, extra=()):
     curl = require_peer("curl")
     out = subprocess.run([curl, "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", *extra, url],
@@ -115,16 +143,19 @@ def run_curl_status(url, extra=()):
 class Stack(ProxyStack):
     """nginx over TLS and `h2push proxy` (one worker) with the given route lines (UPSTREAM, CA, PLAIN filled in)."""
 
-    def __init__(self, binary, routes=None, cli=None):
+    def __init__(self, binary, routes=None, cli=None, with_nghttpd=False):
         super().__init__("h2push-proxytls-")
-        self.nginx = None
+        self.nginx = self.nghttpd = None
         try:
             www = os.path.join(self.dir, "www")
             write_tree(www, FILES)
             self.cert, key = make_certificate(self.dir)
             self.nginx = NginxTls(self.dir, www, self.cert, key)
             upstream = f"https://localhost:{self.nginx.port}"
-            args = [binary, "proxy", "--http", f"{LOOPBACK}:0", "--workers", "1"]
+            if with_nghttpd:
+                self.nghttpd = NghttpdTls(self.dir, www, self.cert, key)
+                routes = routes.replace("NGHTTPD", str(self.nghttpd.port)).replace("NGINX", str(self.nginx.port))
+            args = [binary, "proxy", "--http", f"{LOOPBACK}:0", "--https", f"{LOOPBACK}:0", "--workers", "1"]
             if routes is not None:
                 config = os.path.join(self.dir, "proxy.toml")
                 with open(config, "w", encoding="utf-8") as f:
@@ -146,8 +177,9 @@ class Stack(ProxyStack):
             return f.read()
 
     def close(self):
-        if self.nginx is not None:
-            self.nginx.end()
+        for server in (self.nginx, self.nghttpd):
+            if server is not None:
+                server.end()
         super().close()
 
 
@@ -250,6 +282,47 @@ def test_verification_failures_are_502_and_the_next_request_is_served(args):
         check(line and f"https://localhost:{stack.nginx.port}" in line[0], f"the log line names no upstream: {line}")
 
 
+H2S_ROUTES = '''
+[[proxy]]
+upstream = "h2s://localhost:NGHTTPD"
+upstream_ca_file = "CA"
+
+[[proxy]]
+prefix = "/wrongname"
+upstream = "h2s://127.0.0.1:NGHTTPD"
+upstream_ca_file = "CA"
+upstream_sni = "app.internal"
+
+[[proxy]]
+prefix = "/no-h2"
+upstream = "h2s://localhost:NGINX"
+upstream_ca_file = "CA"
+'''
+
+
+def test_h2s_upstream_multiplexes_over_one_verified_connection(args):
+    with Stack(args.binary, routes=H2S_ROUTES, with_nghttpd=True) as stack:
+        first = get_h2(stack.port, "/")
+        check(first.status == 200 and bytes(first.data) == PAGE, f"first page: {first.status}")
+        with H2Client(stack.port, tls=False, enable_push=False) as client:
+            ids = [client.request(path) for path in ("/", "/site.css", "/app.js", "/site.css", "/app.js")]
+            client.pump_until(lambda: all(client.streams[i].done for i in ids), what="five concurrent requests")
+            page = client.streams[ids[0]]
+            check(page.status == 200 and link_targets(page) == ASSETS, f"second page: {page.status} "
+                  f"{link_targets(page)} (the 103 learned through h2s://)")
+            for i, path in zip(ids[1:], ("/site.css", "/app.js", "/site.css", "/app.js")):
+                body = bytes(client.streams[i].data)
+                check(client.streams[i].status == 200 and body == FILES[path[1:]], f"{path}: {body!r}")
+        used = stack.nghttpd.connection_ids() - stack.nghttpd.probe_ids
+        check(len(used) == 1, f"the proxy used {len(used)} connections to nghttpd: {sorted(used)}")
+        for path, reason in (("/wrongname/", "certificate verify failed: hostname mismatch"),
+                             ("/no-h2/", "no application protocol")):  # nginx refuses ALPN h2 alone
+            status = run_curl_status(stack.url(path))
+            check(status == 502, f"{path}: status {status}, want 502")
+            check(reason in stack.errors(), f"{path}: no {reason!r} in the error log: {stack.errors()}")
+            check(run_curl_status(stack.url("/site.css")) == 200, f"after {path}: the next request failed")
+
+
 def test_command_line_flags(args):
     with Stack(args.binary, cli=["--upstream-ca", "CA"]) as stack:
         check(run_curl_status(stack.url("/site.css")) == 200, "--upstream-ca: not served")
@@ -260,7 +333,7 @@ def test_command_line_flags(args):
         not_pem = os.path.join(stack.dir, "not-a-ca.pem")
         with open(not_pem, "w", encoding="ascii") as f:
             f.write("this is no certificate\n")
-        refused = run_peer([args.binary, "proxy", "--http", f"{LOOPBACK}:0", "--upstream",
+        refused = run_peer([args.binary, "proxy", "--http", f"{LOOPBACK}:0", "--https", f"{LOOPBACK}:0", "--upstream",
                             f"https://localhost:{stack.nginx.port}", "--upstream-ca", not_pem], timeout=20)
         err = refused.stderr.decode(errors="replace")
         check(refused.returncode == 1 and "upstream_ca_file" in err and "not-a-ca.pem" in err,
@@ -272,5 +345,6 @@ if __name__ == "__main__":
         ("PagesAndLearnedHintsThroughVerifiedTls", test_pages_and_learned_hints_through_verified_tls),
         ("PushesAreFetchedThroughTheHttpsUpstream", test_pushes_are_fetched_through_the_https_upstream),
         ("VerificationFailuresAre502", test_verification_failures_are_502_and_the_next_request_is_served),
+        ("H2sUpstreamMultiplexes", test_h2s_upstream_multiplexes_over_one_verified_connection),
         ("CommandLineFlags", test_command_line_flags),
     ], "h2push proxy: HTTPS upstreams (nginx over TLS)")
