@@ -1,14 +1,19 @@
 // tests/proxy/http1_upstream_tls_test.cpp: Http1Upstream to an https:// upstream: a TLS origin on 127.0.0.1 port 0
 // with a certificate made at run time (localhost, 127.0.0.1) that counts its handshakes, resumptions and the SNI it
-// saw. Verification with the right CA file, without it, with a wrong name and turned off; an origin that answers
-// garbage, closes during the handshake or stalls in it; after every failure the next request is served.
+// saw. Verification with the right CA file, without it, with a wrong name, an expired certificate and turned off; an
+// origin that answers garbage, closes during the handshake or stalls in it; after every failure the next request is
+// served.
 #include <gtest/gtest.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <unistd.h>
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -24,6 +29,40 @@
 
 namespace h2push::proxy {
 namespace {
+
+// A self-signed certificate for localhost that expired yesterday (valid from two days ago), as cert.pem / key.pem.
+net::SelfSigned write_expired_certificate(const std::filesystem::path& dir) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  X509* cert = X509_new();
+  X509_set_version(cert, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 7);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -2L * 24 * 3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert), -1L * 24 * 3600);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  X509_set_issuer_name(cert, name);
+  X509_set_pubkey(cert, key);
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+  if (X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1")) {
+    X509_add_ext(cert, san, -1);
+    X509_EXTENSION_free(san);
+  }
+  X509_sign(cert, key, EVP_sha256());
+  const net::SelfSigned out{dir / "expired-cert.pem", dir / "expired-key.pem"};
+  if (std::FILE* f = std::fopen(out.cert_file.c_str(), "w")) {
+    PEM_write_X509(f, cert);
+    std::fclose(f);
+  }
+  if (std::FILE* f = std::fopen(out.key_file.c_str(), "w")) {
+    PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+    std::fclose(f);
+  }
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return out;
+}
 
 enum class Mode { serve, garbage, close_at_once, stall };
 
@@ -236,6 +275,30 @@ TEST_F(Http1UpstreamTlsTest, AWrongNameIsRefusedThenTheNextIsServed) {
   right.upstream_sni = "localhost";
   EXPECT_TRUE(served(get(io, upstream, right)));
   EXPECT_EQ(origin.last_sni(), "localhost");
+  upstream.close_idle();
+}
+
+TEST_F(Http1UpstreamTlsTest, AnExpiredCertificateIsRefusedThenTheNextIsServed) {
+  const net::SelfSigned expired = write_expired_certificate(dir_);
+  net::TlsOptions options;
+  options.cert_file = expired.cert_file;
+  options.key_file = expired.key_file;
+  options.offer_h2 = false;
+  auto ctx = net::make_server_tls(options);
+  ASSERT_TRUE(ctx.ok()) << ctx.error();
+  asio::io_context io;
+  TlsOrigin stale(io, *ctx, Mode::serve);
+  TlsOrigin good(io, server_ctx_, Mode::serve);
+  Http1Upstream upstream;
+  Route route = route_to("localhost", stale.port(), false);
+  route.upstream_ca_file = expired.cert_file.string();  // trusted, but out of date
+  const Outcome refused = get(io, upstream, route);
+  ASSERT_TRUE(refused.error.has_value());
+  EXPECT_EQ(*refused.error, UpstreamError::tls_failed);
+  EXPECT_NE(refused.detail.find("certificate verify failed: certificate has expired"), std::string::npos)
+      << refused.detail;
+  EXPECT_EQ(stale.requests(), 0u);
+  EXPECT_TRUE(served(get(io, upstream, route_to("localhost", good.port(), true))));
   upstream.close_idle();
 }
 
