@@ -11,6 +11,9 @@ namespace h2push::cli {
 
 struct ProxyFlags {
   std::string upstream;
+  std::string upstream_ca;         // --upstream-ca: PEM bundle to verify an https:// upstream with
+  std::string upstream_sni;        // --upstream-sni: the name sent and verified instead of the URL's host
+  bool upstream_insecure = false;  // --upstream-insecure: no certificate verification
   ServerFlags server;
 };
 

@@ -159,6 +159,8 @@ std::string_view to_string(UpstreamError error) noexcept {
       return "malformed response";
     case UpstreamError::too_large:
       return "response head too large";
+    case UpstreamError::tls_failed:
+      return "TLS handshake failed";
   }
   return "error";
 }

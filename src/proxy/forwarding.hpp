@@ -64,6 +64,7 @@ enum class UpstreamError : std::uint8_t {
   reset,             // the connection closed or was reset before the response was complete
   malformed,         // garbage: a bad status line, bad framing, an invalid field
   too_large,         // the response head is over the limit
+  tls_failed,        // https:// upstream: the TLS handshake failed (certificate refused, not TLS, closed)
 };
 std::string_view to_string(UpstreamError error) noexcept;
 

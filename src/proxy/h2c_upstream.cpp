@@ -17,6 +17,7 @@
 #include <asio/write.hpp>
 
 #include "h2push/http2/connection.hpp"
+#include "proxy/upstream_tls.hpp"
 
 namespace h2push::proxy {
 namespace {
@@ -86,6 +87,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
   }
 
  private:
+  void start_tls();
+  void established();
   void open_waiting();
   void read();
   void handle(std::span<const http2::Event> events);
@@ -98,6 +101,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
   asio::any_io_executor executor_;
   std::weak_ptr<H2cUpstream::Hub> hub_;
   asio::ip::tcp::socket socket_;
+  std::unique_ptr<TlsStream> tls_;  // h2s://: TLS over socket_ (owned here, so it outlives the handlers holding us)
   asio::ip::tcp::resolver resolver_;
   asio::steady_timer timer_;  // connect timeout, then pool_idle_timeout while no stream is open
   asio::steady_timer tick_;   // the core's next_deadline()
@@ -108,7 +112,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
   std::array<std::byte, 16384> in_{};
   std::uint64_t idle_epoch_ = 0;
   bool connected_ = false, closed_ = false, going_away_ = false, writing_ = false, connect_timed_out_ = false;
-  bool handling_ = false;  // inside handle(): no output is pulled until its events are done
+  bool handling_ = false;      // inside handle(): no output is pulled until its events are done
+  bool session_kept_ = false;  // h2s://: the TLS session was handed to the hub for resumption
 };
 
 // The request body of one stream, pulled by the core as the upstream's windows open. Each piece's `sent` runs once
@@ -274,7 +279,8 @@ class CallSource final : public BodySource {
 }  // namespace
 
 struct H2cUpstream::Hub {
-  std::map<std::string, std::shared_ptr<Conn>> conns;  // by origin: the one new requests go to
+  std::map<std::string, std::shared_ptr<Conn>> conns;  // by tls_pool_key(): the one new requests go to
+  UpstreamTls tls;                                     // h2s://: contexts and sessions
   H2cUpstreamStats stats;
   bool closed = false;
 };
@@ -305,16 +311,45 @@ void Conn::connect() {
                 self->connect_timed_out_ ? UpstreamError::connect_timeout : UpstreamError::connect_refused,
                 e.message());
           }
-          self->connected_ = true;
-          self->timer_.cancel();
           std::error_code ignored;
           self->socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-          self->open_waiting();
-          self->read();
-          self->flush();
-          self->check_idle();  // every call may have gone while it connected
+          if (self->route_.upstream.tls) return self->start_tls();
+          self->established();
         });
       });
+}
+
+// h2s://: the TLS handshake under the connect timeout, which must agree on h2 (ALPN).
+void Conn::start_tls() {
+  const auto hub = hub_.lock();
+  if (hub == nullptr) return fail_all(UpstreamError::reset, "shutting down");
+  auto stream = hub->tls.wrap(socket_, route_, tls_pool_key(route_));
+  if (!stream) return fail_all(UpstreamError::tls_failed, stream.error());
+  tls_ = std::move(*stream);
+  tls_->async_handshake(asio::ssl::stream_base::client, [self = shared_from_this()](std::error_code ec) {
+    if (self->closed_) return;
+    if (ec && self->connect_timed_out_) return self->fail_all(UpstreamError::connect_timeout, ec.message());
+    if (ec) {
+      return self->fail_all(UpstreamError::tls_failed,
+                            UpstreamTls::failure(self->tls_->native_handle(), self->route_.upstream_tls_verify, ec));
+    }
+    const unsigned char* alpn = nullptr;
+    unsigned int length = 0;
+    SSL_get0_alpn_selected(self->tls_->native_handle(), &alpn, &length);
+    if (std::string_view(reinterpret_cast<const char*>(alpn), alpn == nullptr ? 0 : length) != "h2") {
+      return self->fail_all(UpstreamError::tls_failed, "the upstream did not agree to HTTP/2 (ALPN h2)");
+    }
+    self->established();
+  });
+}
+
+void Conn::established() {
+  connected_ = true;
+  timer_.cancel();
+  open_waiting();
+  read();
+  flush();
+  check_idle();  // every call may have gone while it connected
 }
 
 void Conn::submit(const std::shared_ptr<Call>& call) {
@@ -340,7 +375,7 @@ void Conn::open_waiting() {
     std::vector<std::string> names;  // lowercased field names, which `fields` views
     names.reserve(r.fields.size());
     std::vector<hpack::Header> fields = {{":method", r.method},
-                                         {":scheme", "http"},
+                                         {":scheme", route_.upstream.tls ? "https" : "http"},
                                          {":authority", r.authority.empty() ? route_.upstream.host : r.authority},
                                          {":path", r.target}};
     for (const auto& [name, value] : r.fields) {
@@ -383,7 +418,7 @@ void Conn::flush() {
   out_.assign(out.begin(), out.end());
   core_.consume_output(out.size());
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](std::error_code ec, std::size_t) {
+  write_all(tls_.get(), socket_, asio::buffer(out_), [self = shared_from_this()](std::error_code ec, std::size_t) {
     self->writing_ = false;
     if (self->closed_) return;
     if (ec) return self->fail_all(UpstreamError::reset, ec.message());
@@ -393,8 +428,14 @@ void Conn::flush() {
 }
 
 void Conn::read() {
-  socket_.async_read_some(asio::buffer(in_), [self = shared_from_this()](std::error_code ec, std::size_t n) {
+  read_some(tls_.get(), socket_, asio::buffer(in_), [self = shared_from_this()](std::error_code error, std::size_t n) {
+    const std::error_code ec = plain_eof(error);
     if (self->closed_) return;
+    if (!ec && self->tls_ && !self->session_kept_) {  // TLS 1.3 tickets come before the upstream's first frames
+      if (const auto hub = self->hub_.lock())
+        hub->tls.remember(self->tls_->native_handle(), tls_pool_key(self->route_));
+      self->session_kept_ = true;
+    }
     if (ec) return self->fail_all(UpstreamError::reset, ec == asio::error::eof ? "the upstream closed" : ec.message());
     self->handle(self->core_.advance(now()));
     self->handle(self->core_.receive({self->in_.data(), n}));
@@ -501,7 +542,7 @@ void Conn::close() {
 void Conn::leave_hub() {
   const auto hub = hub_.lock();
   if (hub == nullptr) return;
-  const auto it = hub->conns.find(to_string(route_.upstream));
+  const auto it = hub->conns.find(tls_pool_key(route_));
   if (it != hub->conns.end() && it->second.get() == this) hub->conns.erase(it);
 }
 
@@ -539,8 +580,7 @@ H2cUpstreamStats H2cUpstream::stats() const {
 std::unique_ptr<UpstreamCall> H2cUpstream::start(const Route& route, UpstreamRequest request,
                                                  const asio::any_io_executor& executor, UpstreamCallback on_event) {
   auto call = std::make_shared<Call>(route, std::move(request), executor, std::move(on_event));
-  const std::string origin = to_string(route.upstream);
-  std::shared_ptr<Conn>& conn = hub_->conns[origin];
+  std::shared_ptr<Conn>& conn = hub_->conns[tls_pool_key(route)];
   const bool fresh = conn == nullptr || !conn->usable();
   if (fresh) {
     conn = std::make_shared<Conn>(executor, route, hub_);
@@ -557,7 +597,7 @@ std::unique_ptr<UpstreamCall> H2cUpstream::start(const Route& route, UpstreamReq
 
 std::unique_ptr<UpstreamCall> SchemeUpstream::start(const Route& route, UpstreamRequest request,
                                                     const asio::any_io_executor& executor, UpstreamCallback on_event) {
-  if (route.upstream.h2c) return h2c_.start(route, std::move(request), executor, std::move(on_event));
+  if (route.upstream.h2) return h2c_.start(route, std::move(request), executor, std::move(on_event));
   return http1_.start(route, std::move(request), executor, std::move(on_event));
 }
 

@@ -1,4 +1,5 @@
-// src/proxy/h2c_upstream.hpp: the Upstream for h2c:// routes: HTTP/2 with prior knowledge over one connection per
+// src/proxy/h2c_upstream.hpp: the Upstream for h2c:// and h2s:// routes: HTTP/2 with prior knowledge (h2c://) or
+// over TLS with ALPN h2 (h2s://, verified as https:// is: upstream_tls.hpp), over one connection per
 // origin (make one H2cUpstream per worker: it is single-threaded), requests multiplexed as streams of the sans-IO
 // client-role http2::Connection. Uploads stream within the upstream's flow-control windows; the response body is
 // credited back (WINDOW_UPDATE) only as the client side takes it, so a slow client holds back its stream alone.
@@ -32,7 +33,8 @@ class H2cUpstream final : public Upstream {
   std::shared_ptr<Hub> hub_;
 };
 
-// What `h2push proxy` gives each worker: h2c:// routes to an H2cUpstream, http:// ones to an Http1Upstream.
+// What `h2push proxy` gives each worker: h2c:// and h2s:// routes to an H2cUpstream, http:// and https:// ones to an
+// Http1Upstream.
 class SchemeUpstream final : public Upstream {
  public:
   SchemeUpstream() = default;

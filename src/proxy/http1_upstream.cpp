@@ -17,6 +17,7 @@
 
 #include "h2push/http1/client_connection.hpp"
 #include "proxy/upstream_address.hpp"
+#include "proxy/upstream_tls.hpp"
 
 namespace h2push::proxy {
 namespace {
@@ -24,7 +25,8 @@ namespace {
 struct Connection {
   explicit Connection(const asio::any_io_executor& executor) : socket(executor), idle_timer(executor) {}
   asio::ip::tcp::socket socket;
-  asio::steady_timer idle_timer;  // pool_idle_timeout while pooled
+  std::unique_ptr<TlsStream> tls;  // https:// upstreams, over `socket`
+  asio::steady_timer idle_timer;   // pool_idle_timeout while pooled
   http1::ClientConnection core;
   std::uint64_t idle_epoch = 0;  // bumped as it enters and leaves the pool: stale watchers see a different value
   std::array<std::byte, 64> idle_input{};
@@ -60,6 +62,7 @@ std::optional<std::uint64_t> content_length_of(const Fields& fields) {
 // RST, or sending octets nobody asked for) removes it at once, and a timer closes it after pool_idle_timeout.
 struct Http1Upstream::Pool : std::enable_shared_from_this<Pool> {
   std::shared_ptr<AddressCache> addresses = std::make_shared<AddressCache>();
+  UpstreamTls tls;                                                       // contexts and sessions for https:// upstreams
   bool closed = false;                                                   // shutting down: nothing is kept any more
   std::map<std::string, std::vector<std::shared_ptr<Connection>>> idle;  // most recent last
   Http1UpstreamStats stats;
@@ -86,12 +89,13 @@ struct Http1Upstream::Pool : std::enable_shared_from_this<Pool> {
     const std::uint64_t epoch = ++c->idle_epoch;
     list.push_back(c);
     std::weak_ptr<Pool> weak = weak_from_this();
-    c->socket.async_read_some(asio::buffer(c->idle_input), [weak, c, origin, epoch](std::error_code, std::size_t) {
-      const auto pool = weak.lock();
-      if (pool == nullptr || c->idle_epoch != epoch) return;  // taken meanwhile, or the pool is gone
-      ++pool->stats.closed_by_upstream;
-      pool->remove(origin, c);  // EOF, reset, or octets no request asked for: unusable either way
-    });
+    read_some(c->tls.get(), c->socket, asio::buffer(c->idle_input),
+              [weak, c, origin, epoch](std::error_code, std::size_t) {
+                const auto pool = weak.lock();
+                if (pool == nullptr || c->idle_epoch != epoch) return;  // taken meanwhile, or the pool is gone
+                ++pool->stats.closed_by_upstream;
+                pool->remove(origin, c);  // EOF, reset, or octets no request asked for: unusable either way
+              });
     c->idle_timer.expires_after(route.pool_idle_timeout);
     c->idle_timer.async_wait([weak, c, origin, epoch](std::error_code ec) {
       const auto pool = weak.lock();
@@ -128,6 +132,11 @@ struct Http1Upstream::Pool : std::enable_shared_from_this<Pool> {
 
 namespace {
 
+std::string authority_of(const UpstreamUrl& url) {
+  const std::string text = to_string(url);
+  return text.substr(text.find("://") + 3);
+}
+
 // A piece of the request body not yet handed to the client core.
 struct BodyPiece {
   std::vector<std::byte> data;
@@ -147,7 +156,8 @@ class Op : public std::enable_shared_from_this<Op> {
         executor_(executor),
         emit_(std::move(emit)),
         pool_(std::move(pool)),
-        origin_(to_string(route.upstream)),
+        origin_(tls_pool_key(route)),
+        authority_(authority_of(route.upstream)),
         timer_(executor) {}
 
   void begin() {
@@ -212,6 +222,28 @@ class Op : public std::enable_shared_from_this<Op> {
         self->pool_->addresses->forget(self->route_.upstream.host, self->route_.upstream.port);
         return self->fail_connect(e);
       }
+      if (self->route_.upstream.tls) return self->handshake();
+      self->connected_ = true;
+      self->send();
+    });
+  }
+
+  // https://: the TLS handshake, still under the connect timeout (a stalled one is a connect timeout: 504).
+  void handshake() {
+    auto stream = pool_->tls.wrap(conn_->socket, route_, origin_);
+    if (!stream) return fail(UpstreamError::tls_failed, stream.error());
+    conn_->tls = std::move(*stream);
+    // Each TLS operation keeps its connection: asio's TLS stream must outlive the operations pending on it.
+    conn_->tls->async_handshake(asio::ssl::stream_base::client, [self = shared_from_this(),
+                                                                 keep = conn_](std::error_code ec) {
+      if (self->cancelled_ || self->done_) return;
+      if (ec && self->connect_timed_out_) return self->fail_connect(ec);
+      if (ec) {
+        const std::string why = UpstreamTls::failure(keep->tls->native_handle(), self->route_.upstream_tls_verify, ec);
+        return self->fail(UpstreamError::tls_failed, why);
+      }
+      ++self->pool_->stats.handshakes;
+      if (SSL_session_reused(keep->tls->native_handle()) == 1) ++self->pool_->stats.resumed;
       self->connected_ = true;
       self->send();
     });
@@ -223,8 +255,8 @@ class Op : public std::enable_shared_from_this<Op> {
 
   void send() {
     std::vector<hpack::Header> headers;
-    headers.push_back({"host", request_.authority.empty() ? std::string_view(origin_).substr(7)
-                                                          : std::string_view(request_.authority)});
+    headers.push_back(
+        {"host", request_.authority.empty() ? std::string_view(authority_) : std::string_view(request_.authority)});
     for (const auto& [name, value] : request_.fields) {
       if (name != "host" && name != "content-length") headers.push_back({name, value});
     }
@@ -267,35 +299,38 @@ class Op : public std::enable_shared_from_this<Op> {
     queued_sent_.clear();
     writing_ = true;
     arm();
-    asio::async_write(conn_->socket, asio::buffer(out_), [self = shared_from_this()](std::error_code ec, std::size_t) {
-      self->writing_ = false;
-      if (self->cancelled_ || self->done_) return;
-      if (ec) return self->on_write_error();
-      for (auto& sent : self->writing_sent_) asio::post(self->executor_, std::move(sent));
-      self->writing_sent_.clear();
-      self->write();
-      self->arm();
-    });
+    write_all(conn_->tls.get(), conn_->socket, asio::buffer(out_),
+              [self = shared_from_this(), keep = conn_](std::error_code ec, std::size_t) {
+                self->writing_ = false;
+                if (self->cancelled_ || self->done_) return;
+                if (ec) return self->on_write_error();
+                for (auto& sent : self->writing_sent_) asio::post(self->executor_, std::move(sent));
+                self->writing_sent_.clear();
+                self->write();
+                self->arm();
+              });
   }
 
   void read() {
     if (reading_ || paused_ || done_ || cancelled_ || !conn_) return;
     reading_ = true;
-    conn_->socket.async_read_some(asio::buffer(in_), [self = shared_from_this()](std::error_code ec, std::size_t n) {
-      self->reading_ = false;
-      if (self->cancelled_ || self->done_) return;
-      if (ec == asio::error::eof) {
-        if (self->may_retry()) return self->retry_fresh();
-        self->handle(self->conn_->core.receive_eof());
-      } else if (ec) {
-        return self->on_error(ec);
-      } else {
-        self->received_any_ = true;
-        self->handle(self->conn_->core.receive({self->in_.data(), n}));
-        self->arm();
-      }
-      self->read();
-    });
+    read_some(conn_->tls.get(), conn_->socket, asio::buffer(in_),
+              [self = shared_from_this(), keep = conn_](std::error_code error, std::size_t n) {
+                const std::error_code ec = plain_eof(error);
+                self->reading_ = false;
+                if (self->cancelled_ || self->done_) return;
+                if (ec == asio::error::eof) {
+                  if (self->may_retry()) return self->retry_fresh();
+                  self->handle(self->conn_->core.receive_eof());
+                } else if (ec) {
+                  return self->on_error(ec);
+                } else {
+                  self->received_any_ = true;
+                  self->handle(self->conn_->core.receive({self->in_.data(), n}));
+                  self->arm();
+                }
+                self->read();
+              });
   }
 
   // The response timeout runs while the upstream owes us something: a write in flight (it must keep reading the
@@ -376,6 +411,7 @@ class Op : public std::enable_shared_from_this<Op> {
     // Reusable only when the whole exchange is over on the wire: the upload too (an early answer leaves it open).
     if (keep_alive_ && conn_ && !conn_->core.is_closed() && conn_->core.outstanding() == 0 &&
         !conn_->core.sending_body() && conn_->core.pending_output().empty() && !writing_ && !write_failed_) {
+      if (conn_->tls) pool_->tls.remember(conn_->tls->native_handle(), origin_);
       pool_->give(origin_, std::move(conn_), route_);
     } else {
       close();
@@ -405,7 +441,8 @@ class Op : public std::enable_shared_from_this<Op> {
   asio::any_io_executor executor_;
   UpstreamCallback emit_;
   std::shared_ptr<Http1Upstream::Pool> pool_;
-  std::string origin_;
+  std::string origin_;     // the pool's key: the URL, and the TLS settings for https://
+  std::string authority_;  // host[:port] of the upstream, the Host when the request had none
   asio::steady_timer timer_;
   std::uint64_t timer_epoch_ = 0;
   std::shared_ptr<Connection> conn_;

@@ -2,6 +2,7 @@
 // pool per Http1Upstream (make one per worker: it is single-threaded) holding up to the route's pool_max_idle idle
 // connections per origin, upstream addresses resolved once per worker (upstream_address.hpp), the route's connect and
 // response timeouts.
+// https:// upstreams are the same over TLS (upstream_tls.hpp): verified, SNI, ALPN http/1.1, sessions resumed.
 // Request bodies stream (Content-Length when the client gave one, else chunked) with backpressure both ways.
 #pragma once
 
@@ -20,6 +21,8 @@ struct Http1UpstreamStats {
   std::uint64_t closed_idle = 0;         // idle ones closed after the route's pool_idle_timeout
   std::uint64_t opened = 0;              // connections opened (connect attempts, retries included)
   std::uint64_t lookups = 0;             // resolver lookups (names only, cached; numeric hosts never)
+  std::uint64_t handshakes = 0;          // TLS handshakes completed (https:// upstreams)
+  std::uint64_t resumed = 0;             // of those, resumed from a kept session
 };
 
 class Http1Upstream final : public Upstream {

@@ -33,20 +33,25 @@ bool valid_host(std::string_view host) {
 
 Result<UpstreamUrl, std::string> parse_upstream_url(std::string_view text) {
   constexpr std::string_view kHttp = "http://";
+  constexpr std::string_view kHttps = "https://";
   constexpr std::string_view kH2c = "h2c://";
+  constexpr std::string_view kH2s = "h2s://";
   const bool h2c = text.substr(0, kH2c.size()) == kH2c;
-  if (!h2c && text.substr(0, kHttp.size()) != kHttp) {
-    return Unexpected{
-        std::string("upstream must be an http:// URL or an h2c:// one (https upstreams are not "
-                    "supported yet)")};
+  const bool h2s = text.substr(0, kH2s.size()) == kH2s;
+  const bool https = text.substr(0, kHttps.size()) == kHttps;
+  if (!h2c && !h2s && !https && text.substr(0, kHttp.size()) != kHttp) {
+    return Unexpected{std::string("upstream must be an http://, https://, h2c:// or h2s:// URL")};
   }
-  std::string_view rest = text.substr(h2c ? kH2c.size() : kHttp.size());
+  const bool tls = https || h2s;
+  std::string_view rest = text.substr(https ? kHttps.size() : h2c || h2s ? kH2c.size() : kHttp.size());
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   if (rest.find_first_of("/?#@") != std::string_view::npos) {
     return Unexpected{std::string("upstream URL must be http://host[:port] without path, query or userinfo")};
   }
   UpstreamUrl url;
-  url.h2c = h2c;
+  url.h2 = h2c || h2s;
+  url.tls = tls;
+  if (tls) url.port = 443;
   std::string_view port_text;
   if (!rest.empty() && rest.front() == '[') {
     const std::size_t close = rest.find(']');
@@ -75,7 +80,8 @@ Result<UpstreamUrl, std::string> parse_upstream_url(std::string_view text) {
 
 std::string to_string(const UpstreamUrl& url) {
   const bool v6 = url.host.find(':') != std::string::npos;
-  return (url.h2c ? "h2c://" : "http://") + (v6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
+  const char* scheme = url.h2 ? (url.tls ? "h2s://" : "h2c://") : (url.tls ? "https://" : "http://");
+  return scheme + (v6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
 }
 
 bool prefix_matches(std::string_view prefix, std::string_view path) noexcept {

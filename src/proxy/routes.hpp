@@ -14,18 +14,21 @@
 
 namespace h2push::proxy {
 
-// An upstream origin, cleartext: HTTP/1.1 ("http://host:port") or HTTP/2 with prior knowledge ("h2c://host:port").
+// An upstream origin: HTTP/1.1 ("http://host:port"), HTTP/1.1 over TLS ("https://host:port"), HTTP/2 with prior
+// knowledge ("h2c://host:port") or HTTP/2 over TLS ("h2s://host:port", ALPN h2).
 struct UpstreamUrl {
   std::string host;  // a name, an IPv4 address, or an IPv6 address without brackets
   std::uint16_t port = 80;
-  bool h2c = false;  // h2c://: HTTP/2 prior knowledge, requests multiplexed over one connection
+  bool h2 = false;   // h2c:// or h2s://: HTTP/2, requests multiplexed over one connection
+  bool tls = false;  // https:// or h2s://: over TLS (default port 443)
   friend bool operator==(const UpstreamUrl&, const UpstreamUrl&) = default;
 };
 
-// "http://127.0.0.1:8000", "http://app", "http://[::1]:8000", "h2c://127.0.0.1:8000", an optional trailing "/".
-// Anything else (https, a path, userinfo, a query, a bad or zero port) is an error naming what is wrong.
+// "http://127.0.0.1:8000", "http://app", "http://[::1]:8000", "https://app.internal:8443", "https://app" (port 443),
+// "h2c://127.0.0.1:8000", "h2s://app.internal:8443", an optional trailing "/". Anything else (another scheme, a path,
+// userinfo, a query, a bad or zero port) is an error naming what is wrong.
 [[nodiscard]] Result<UpstreamUrl, std::string> parse_upstream_url(std::string_view text);
-std::string to_string(const UpstreamUrl& url);  // "http://host:port" or "h2c://host:port"
+std::string to_string(const UpstreamUrl& url);  // "http://host:port", "https://...", "h2c://...", "h2s://..."
 
 struct Route {
   std::string prefix = "/";  // path prefix, starts with '/'; "/app" matches "/app", "/app/x" and "/app?q", not "/apple"
@@ -39,6 +42,11 @@ struct Route {
   std::string static_root{};  // pushed assets served from this directory instead of the upstream; empty: none
   std::chrono::milliseconds pool_idle_timeout{60'000};  // an idle keep-alive connection to the upstream is closed
   std::size_t pool_max_idle = 1024;  // idle keep-alive connections kept per worker and origin (http1:// routes)
+  // https:// upstreams (upstream_tls.hpp): verify the certificate (chain and name), against upstream_ca_file (PEM)
+  // or the system trust store; the name sent in SNI and verified (empty: the URL's host).
+  bool upstream_tls_verify = true;
+  std::string upstream_ca_file{};
+  std::string upstream_sni{};
   friend bool operator==(const Route&, const Route&) = default;
 };
 

@@ -7,6 +7,7 @@
 
 #include "proxy/h2c_upstream.hpp"
 #include "proxy/proxy_handler.hpp"
+#include "proxy/upstream_tls.hpp"
 #include "server/push_policy.hpp"
 #include "server/serve.hpp"
 #include "server/server.hpp"
@@ -23,7 +24,16 @@ int run_proxy(const server::ServerConfig& config, std::FILE* out) {
     }
     routes.push_back({c.prefix, c.host, *upstream, c.connect_timeout, c.response_timeout, c.learn,
                       static_cast<std::size_t>(c.max_learned_pages), static_cast<std::size_t>(c.max_learned_assets),
-                      c.static_root.string(), c.pool_idle_timeout, static_cast<std::size_t>(c.pool_max_idle)});
+                      c.static_root.string(), c.pool_idle_timeout, static_cast<std::size_t>(c.pool_max_idle),
+                      c.upstream_tls_verify, c.upstream_ca_file.string(), c.upstream_sni});
+  }
+  UpstreamTls probe;  // an unreadable CA bundle is refused now, not at the first request
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    if (!routes[i].upstream.tls) continue;
+    if (auto ctx = probe.context(routes[i]); !ctx) {
+      std::fprintf(stderr, "h2push: proxy[%zu].upstream_ca_file: %s\n", i, ctx.error().c_str());
+      return 1;
+    }
   }
   if (routes.empty()) {
     std::fprintf(stderr, "h2push: no upstream: give --upstream or [[proxy]] routes\n");

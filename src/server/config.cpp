@@ -236,6 +236,30 @@ bool ends_with_ignoring_case(std::string_view text, std::string_view suffix) {
                     });
 }
 
+// [[proxy]] TLS keys: only for https:// upstreams; a readable CA file; a host name (or address) for SNI.
+Status<ConfigError> check_proxy_tls(const ProxyRouteConfig& route, bool tls, const std::string& base) {
+  const bool set = !route.upstream_tls_verify || !route.upstream_ca_file.empty() || !route.upstream_sni.empty();
+  if (set && !tls) {
+    const std::string key = !route.upstream_tls_verify        ? "upstream_tls_verify"
+                            : !route.upstream_ca_file.empty() ? "upstream_ca_file"
+                                                              : "upstream_sni";
+    return fail(base + "." + key,
+                "only applies to an https:// or h2s:// upstream, got " + detail::quote(route.upstream));
+  }
+  std::error_code ec;
+  if (!route.upstream_ca_file.empty() && !std::filesystem::is_regular_file(route.upstream_ca_file, ec)) {
+    return fail(base + ".upstream_ca_file", "expected a PEM file of CA certificates, no such file: " +
+                                                detail::quote(route.upstream_ca_file.string()));
+  }
+  const std::string& sni = route.upstream_sni;
+  const bool bad_sni =
+      sni.size() > 253 ||
+      sni.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.:") != std::string::npos;
+  if (bad_sni)
+    return fail(base + ".upstream_sni", "expected a host name such as \"app.internal\", got " + detail::quote(sni));
+  return {};
+}
+
 // [[proxy]] routes: a path prefix, a valid upstream URL, no two routes for the same host and prefix.
 Status<ConfigError> check_proxy(const ServerConfig& config) {
   for (std::size_t i = 0; i < config.proxy.size(); ++i) {
@@ -248,9 +272,9 @@ Status<ConfigError> check_proxy(const ServerConfig& config) {
     if (route.host.find_first_of(" /\t") != std::string::npos || !valid_header_value(route.host)) {
       return fail(base + ".host", "expected a host name such as \"www.example.com\", got " + detail::quote(route.host));
     }
-    if (auto upstream = proxy::parse_upstream_url(route.upstream); !upstream) {
-      return fail(base + ".upstream", upstream.error() + ", got " + detail::quote(route.upstream));
-    }
+    auto upstream = proxy::parse_upstream_url(route.upstream);
+    if (!upstream) return fail(base + ".upstream", upstream.error() + ", got " + detail::quote(route.upstream));
+    if (Status<ConfigError> tls = check_proxy_tls(route, upstream->tls, base); !tls) return tls;
     for (std::size_t j = 0; j < i; ++j) {
       if (config.proxy[j].prefix == route.prefix && config.proxy[j].host == route.host) {
         return fail(base + ".prefix", "the same prefix and host as " + item("proxy", j));
@@ -382,7 +406,10 @@ std::string to_toml(const ServerConfig& config) {
            "\nmax_learned_assets = " + std::to_string(route.max_learned_assets) +
            "\nstatic_root = " + detail::quote(route.static_root.string()) +
            "\npool_idle_timeout = " + detail::quote(format_duration(route.pool_idle_timeout)) +
-           "\npool_max_idle = " + std::to_string(route.pool_max_idle) + "\n";
+           "\npool_max_idle = " + std::to_string(route.pool_max_idle) +
+           "\nupstream_tls_verify = " + (route.upstream_tls_verify ? "true" : "false") +
+           "\nupstream_ca_file = " + detail::quote(route.upstream_ca_file.string()) +
+           "\nupstream_sni = " + detail::quote(route.upstream_sni) + "\n";
   }
   return out;
 }

@@ -192,7 +192,7 @@ struct PushConfig {
 struct ProxyRouteConfig {
   std::string prefix = "/";                             // URL path prefix, starts with '/'
   std::string host;                                     // empty: any host
-  std::string upstream;                                 // "http://host:port", required
+  std::string upstream;                                 // "http://host:port", "https://..." or "h2c://...", required
   std::chrono::milliseconds connect_timeout{5'000};     // to the upstream: over it, 504
   std::chrono::milliseconds response_timeout{60'000};   // until the upstream's response head: over it, 504
   bool learn = true;                                    // learn pages' assets for push and Early Hints
@@ -201,6 +201,9 @@ struct ProxyRouteConfig {
   std::filesystem::path static_root{};                  // pushed assets served from here; empty: from the upstream
   std::chrono::milliseconds pool_idle_timeout{60'000};  // idle keep-alive connections to the upstream: closed after
   std::uint64_t pool_max_idle = 1024;                   // idle keep-alive connections kept per worker (http://)
+  bool upstream_tls_verify = true;                      // https://: verify the upstream's certificate and name
+  std::filesystem::path upstream_ca_file{};             // https://: PEM bundle to verify with; empty: system store
+  std::string upstream_sni{};                           // https://: name sent and verified; empty: the URL's host
   friend bool operator==(const ProxyRouteConfig&, const ProxyRouteConfig&) = default;
 };
 

@@ -333,12 +333,16 @@ class Reader {
                                                         "max_learned_assets",
                                                         "static_root",
                                                         "pool_idle_timeout",
-                                                        "pool_max_idle"};
+                                                        "pool_max_idle",
+                                                        "upstream_tls_verify",
+                                                        "upstream_ca_file",
+                                                        "upstream_sni"};
     const std::string key = field_key(base, name);
-    std::string* text_out = name == "prefix"     ? &route.prefix
-                            : name == "host"     ? &route.host
-                            : name == "upstream" ? &route.upstream
-                                                 : nullptr;
+    std::string* text_out = name == "prefix"         ? &route.prefix
+                            : name == "host"         ? &route.host
+                            : name == "upstream"     ? &route.upstream
+                            : name == "upstream_sni" ? &route.upstream_sni
+                                                     : nullptr;
     std::chrono::milliseconds* duration_out = name == "connect_timeout"     ? &route.connect_timeout
                                               : name == "response_timeout"  ? &route.response_timeout
                                               : name == "pool_idle_timeout" ? &route.pool_idle_timeout
@@ -359,8 +363,13 @@ class Reader {
       if (const auto* text = value.as_string()) return void(route.static_root = text->get());
       return fail(value.source(), key, "expected a string (a directory), got " + got(value));
     }
-    if (name == "learn") {
-      if (const auto* flag = value.as_boolean()) return void(route.learn = flag->get());
+    if (name == "upstream_ca_file") {
+      if (const auto* text = value.as_string()) return void(route.upstream_ca_file = text->get());
+      return fail(value.source(), key, "expected a string (a PEM file), got " + got(value));
+    }
+    if (name == "learn" || name == "upstream_tls_verify") {
+      bool& out = name == "learn" ? route.learn : route.upstream_tls_verify;
+      if (const auto* flag = value.as_boolean()) return void(out = flag->get());
       return fail(value.source(), key, "expected true or false, got " + got(value));
     }
     if (name == "max_learned_pages" || name == "max_learned_assets") {
@@ -395,7 +404,10 @@ void resolve_relative_paths(ServerConfig& config, const std::filesystem::path& b
   resolve(config.tls.cert, base);
   resolve(config.tls.key, base);
   resolve(config.push.manifest, base);
-  for (ProxyRouteConfig& route : config.proxy) resolve(route.static_root, base);
+  for (ProxyRouteConfig& route : config.proxy) {
+    resolve(route.static_root, base);
+    resolve(route.upstream_ca_file, base);
+  }
   for (LogSink* sink : {&config.logging.access_log, &config.logging.error_log}) {
     if (sink->kind == LogSink::Kind::file) resolve(sink->file, base);
   }

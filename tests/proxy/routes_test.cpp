@@ -21,18 +21,41 @@ TEST(UpstreamUrl, ParsesHostAndPort) {
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->host, "::1");
   EXPECT_EQ(to_string(*u), "http://[::1]:9000");
-  EXPECT_FALSE(u->h2c);
+  EXPECT_FALSE(u->h2);
   u = parse_upstream_url("h2c://127.0.0.1:8000/");
   ASSERT_TRUE(u.ok());
-  EXPECT_TRUE(u->h2c);
+  EXPECT_TRUE(u->h2);
   EXPECT_EQ(u->port, 8000);
   EXPECT_EQ(to_string(*u), "h2c://127.0.0.1:8000");
 }
 
+TEST(UpstreamUrl, ParsesHttps) {
+  auto u = parse_upstream_url("https://app.internal:8443");
+  ASSERT_TRUE(u.ok());
+  EXPECT_TRUE(u->tls);
+  EXPECT_FALSE(u->h2);
+  EXPECT_EQ(u->host, "app.internal");
+  EXPECT_EQ(u->port, 8443);
+  EXPECT_EQ(to_string(*u), "https://app.internal:8443");
+  u = parse_upstream_url("https://app/");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->port, 443);  // the default for https
+  u = parse_upstream_url("https://[::1]:9443");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->host, "::1");
+  EXPECT_EQ(to_string(*u), "https://[::1]:9443");
+  EXPECT_FALSE(parse_upstream_url("http://app")->tls);
+  u = parse_upstream_url("h2s://app.internal");
+  ASSERT_TRUE(u.ok());
+  EXPECT_TRUE(u->h2 && u->tls);
+  EXPECT_EQ(u->port, 443);
+  EXPECT_EQ(to_string(*u), "h2s://app.internal:443");
+}
+
 TEST(UpstreamUrl, RefusesWhatItCannotReach) {
-  for (const char* bad :
-       {"https://a:1", "h2://a:1", "h2c:/a:1", "a:1", "http://", "http://a:0", "http://a:65536", "http://a:x",
-        "http://a:1/path", "http://u@a:1", "http://a:1?q", "http://[::1", "http://a b:1", "http://a:"}) {
+  for (const char* bad : {"ftp://a:1", "h2://a:1", "https://a:1/x", "https://", "https://a:0", "h2s://a/x", "h2c:/a:1",
+                          "a:1", "http://", "http://a:0", "http://a:65536", "http://a:x", "http://a:1/path",
+                          "http://u@a:1", "http://a:1?q", "http://[::1", "http://a b:1", "http://a:"}) {
     EXPECT_FALSE(parse_upstream_url(bad).ok()) << bad;
   }
 }

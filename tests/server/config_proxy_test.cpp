@@ -69,12 +69,34 @@ TEST(ConfigProxyTest, StaticRootIsResolvedAgainstTheFilesDirectory) {
   EXPECT_EQ(bad.error().key, "proxy[0].static_root");
 }
 
+TEST(ConfigProxyTest, ReadsHttpsUpstreamKeysAndResolvesTheCaFile) {
+  const auto dir = std::filesystem::temp_directory_path() / ("h2push-config-proxy-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "proxy.toml";
+  std::ofstream(dir / "ca.pem") << "not checked here\n";
+  std::ofstream(file) << "[[proxy]]\nupstream = \"https://app.internal:8443\"\nupstream_ca_file = \"ca.pem\"\n"
+                      << "upstream_sni = \"app.example\"\n"
+                      << "[[proxy]]\nprefix = \"/x\"\nupstream = \"https://b\"\nupstream_tls_verify = false\n";
+  auto config = load_config_file(file);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  EXPECT_EQ(config->proxy[0].upstream_ca_file, dir / "ca.pem");
+  EXPECT_EQ(config->proxy[0].upstream_sni, "app.example");
+  EXPECT_TRUE(config->proxy[0].upstream_tls_verify);  // the default
+  EXPECT_FALSE(config->proxy[1].upstream_tls_verify);
+  EXPECT_TRUE(config->proxy[1].upstream_ca_file.empty());  // the system trust store
+  EXPECT_TRUE(config->proxy[1].upstream_sni.empty());      // the URL's host
+}
+
 TEST(ConfigProxyTest, DumpReadsBackEqual) {
   ServerConfig config;
   config.proxy.push_back({"/app", "a.test", "http://app:81", std::chrono::milliseconds(1500), std::chrono::seconds(90),
                           false, 7, 9, "", std::chrono::milliseconds(2500)});
   config.proxy.push_back({"/", "", "http://app:82"});
   config.proxy.back().static_root = "/srv/assets";
+  config.proxy.push_back({"/tls", "", "https://app:8443"});
+  config.proxy.back().upstream_tls_verify = false;
+  config.proxy.back().upstream_sni = "app.example";
   auto again = load_config_string(to_toml(config), "dump.toml");
   ASSERT_TRUE(again.ok()) << again.error().to_string() << "\n" << to_toml(config);
   EXPECT_EQ(*again, config);
@@ -90,7 +112,18 @@ struct BadCase {
 TEST(ConfigProxyTest, ErrorsNameFileLineAndKey) {
   const BadCase cases[] = {
       {"[[proxy]]\nprefix = \"/\"\n", 1, "proxy[0]", "missing key 'upstream'"},
-      {"[[proxy]]\nupstream = \"https://a:1\"\n", 2, "proxy[0].upstream", "http:// URL"},
+      {"[[proxy]]\nupstream = \"ftp://a:1\"\n", 2, "proxy[0].upstream", "https://, h2c:// or h2s:// URL"},
+      {"[[proxy]]\nupstream = \"https://a:1/x\"\n", 2, "proxy[0].upstream", "without path"},
+      {"[[proxy]]\nupstream = \"https://a\"\nupstream_tls_verify = \"no\"\n", 3, "proxy[0].upstream_tls_verify",
+       "true or false"},
+      {"[[proxy]]\nupstream = \"https://a\"\nupstream_ca_file = 1\n", 3, "proxy[0].upstream_ca_file", "PEM file"},
+      {"[[proxy]]\nupstream = \"https://a\"\nupstream_ca_file = \"/nonexistent/ca.pem\"\n", 3,
+       "proxy[0].upstream_ca_file", "no such file"},
+      {"[[proxy]]\nupstream = \"https://a\"\nupstream_sni = \"a b\"\n", 3, "proxy[0].upstream_sni", "host name"},
+      {"[[proxy]]\nupstream = \"http://a\"\nupstream_sni = \"a\"\n", 3, "proxy[0].upstream_sni",
+       "only applies to an https:// or h2s:// upstream"},
+      {"[[proxy]]\nupstream = \"h2c://a\"\nupstream_tls_verify = false\n", 3, "proxy[0].upstream_tls_verify",
+       "only applies to an https:// or h2s:// upstream"},
       {"[[proxy]]\nupstream = \"http://a:99999\"\n", 2, "proxy[0].upstream", "bad port"},
       {"[[proxy]]\nupstream = \"http://a\"\nprefix = \"api\"\n", 3, "proxy[0].prefix", "starting with '/'"},
       {"[[proxy]]\nupstream = \"http://a\"\nconnect_timeout = \"soon\"\n", 3, "proxy[0].connect_timeout", "duration"},
