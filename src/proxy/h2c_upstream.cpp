@@ -192,9 +192,9 @@ class Call : public std::enable_shared_from_this<Call> {
     BodySource::Read r;
     while (!body_.empty() && r.length < out.size()) {
       Piece& p = body_.front();
-      body_taken_ = true;
       const std::size_t n = std::min(out.size() - r.length, p.data.size() - p.taken);
       std::copy_n(p.data.data() + p.taken, n, out.data() + r.length);
+      keep_for_replay({p.data.data() + p.taken, n}, p.taken + n == p.data.size() && p.end);
       p.taken += n;
       r.length += n;
       if (p.taken < p.data.size()) break;
@@ -249,14 +249,41 @@ class Call : public std::enable_shared_from_this<Call> {
     if (stream_ && conn_) conn_->forget(*stream_);
     emit(UpstreamEnd{trailers});
   }
+  // What the core took of the request body is kept (up to kReplayLimit, until the response head) so that a
+  // refused request can be sent again whole.
+  static constexpr std::size_t kReplayLimit = 64 * 1024;
+  void keep_for_replay(std::span<const std::byte> data, bool end) {
+    if (!replayable_ || head_seen_) return;
+    if (replay_.size() + data.size() > kReplayLimit) {
+      replayable_ = false;
+      replay_.clear();
+      return;
+    }
+    replay_.insert(replay_.end(), data.begin(), data.end());
+    replay_end_ = replay_end_ || end;
+  }
+  // Puts what the core took back in front of the body still queued.
+  void rewind_body() {
+    if (!body_.empty()) {
+      Piece& front = body_.front();
+      front.data.erase(front.data.begin(), front.data.begin() + static_cast<std::ptrdiff_t>(front.taken));
+      front.taken = 0;
+    }
+    if (!replay_.empty() || replay_end_) body_.push_front({std::move(replay_), 0, replay_end_, nullptr});
+    replay_.clear();
+    replay_end_ = false;
+    request_done_ = false;
+  }
+
   // The upstream reset our stream. RFC 9113 §8.7: REFUSED_STREAM (sent, or implied by a GOAWAY whose last stream
   // is below ours) means it was not processed: retried once on a new connection while nothing of the response
-  // came and no request body octet was taken from the call (so the whole body is still here to send again).
+  // came and the request body taken so far is still held (at most kReplayLimit octets: see keep_for_replay()).
   void on_reset(http2::ErrorCode code, bool by_peer) {
     if (done_) return;
     const bool refused = by_peer && code == http2::ErrorCode::refused_stream;
-    if (refused && !retried_ && !head_seen_ && !body_taken_ && conn_) {
+    if (refused && !retried_ && !head_seen_ && replayable_ && conn_) {
       retried_ = true;
+      rewind_body();
       timer_.cancel();
       ++timer_epoch_;
       conn_->retire();
@@ -324,9 +351,11 @@ class Call : public std::enable_shared_from_this<Call> {
   std::weak_ptr<H2cUpstream::Hub> hub_;
   std::size_t unconsumed_ = 0;
   bool done_ = false, paused_ = false, head_seen_ = false, request_done_ = false;
-  bool body_taken_ = false;     // the core took request body octets (or its end): no retry past that
-  bool retried_ = false;        // refused once already
-  bool trailers_held_ = false;  // submitted to the current stream
+  std::vector<std::byte> replay_;  // the request body octets the core took, while they fit in kReplayLimit
+  bool replay_end_ = false;        // ... and its end
+  bool replayable_ = true;         // replay_ holds all the core took: a refused request can be sent again
+  bool retried_ = false;           // refused once already
+  bool trailers_held_ = false;     // submitted to the current stream
 };
 
 class CallSource final : public BodySource {
