@@ -196,6 +196,25 @@ Status<ClientErrc> ClientConnection::send_body(std::span<const std::byte> data, 
   return {};
 }
 
+Status<ClientErrc> ClientConnection::send_trailers(std::span<const Header> fields) {
+  detail::ClientState& c = *state_;
+  if (!c.body_open) return Unexpected{ClientErrc::no_body_expected};
+  if (!c.body_chunked) return send_body({}, true);
+  for (const Header& h : fields) {
+    if (!valid_field(h)) return Unexpected{ClientErrc::invalid_request};
+  }
+  put(c.out, "0\r\n");
+  for (const Header& h : fields) {
+    put(c.out, h.name);
+    put(c.out, ": ");
+    put(c.out, h.value);
+    put(c.out, "\r\n");
+  }
+  put(c.out, "\r\n");
+  c.body_open = false;
+  return {};
+}
+
 bool ClientConnection::sending_body() const noexcept { return state_->body_open; }
 
 std::span<const ClientEvent> ClientConnection::receive(std::span<const std::byte> bytes) {

@@ -1,6 +1,8 @@
 // src/proxy/forwarding.cpp
 #include "proxy/forwarding.hpp"
 
+#include <algorithm>
+
 #include <charconv>
 
 #include "proxy/ascii.hpp"
@@ -81,6 +83,45 @@ Fields end_to_end_fields(std::span<const hpack::Header> fields, bool drop_host) 
   for (const hpack::Header& f : fields) {
     if (is_hop_by_hop(f.name, f.value, connection) || (drop_host && f.name == "host")) continue;
     out.emplace_back(std::string(f.name), std::string(f.value));
+  }
+  return out;
+}
+
+Fields forwardable_trailers(std::span<const hpack::Header> fields) {
+  static constexpr std::string_view kForbidden[] = {"content-length",
+                                                    "transfer-encoding",
+                                                    "trailer",
+                                                    "te",
+                                                    "host",
+                                                    "max-forwards",
+                                                    "expect",
+                                                    "range",
+                                                    "cache-control",
+                                                    "authorization",
+                                                    "www-authenticate",
+                                                    "proxy-authenticate",
+                                                    "authentication-info",
+                                                    "cookie",
+                                                    "set-cookie",
+                                                    "age",
+                                                    "date",
+                                                    "expires",
+                                                    "location",
+                                                    "retry-after",
+                                                    "vary",
+                                                    "content-encoding",
+                                                    "content-type",
+                                                    "content-range"};
+  const std::vector<std::string_view> connection = connection_values(fields);
+  Fields out;
+  for (const hpack::Header& f : fields) {
+    std::string name(f.name);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
+    if (name.empty() || name.front() == ':' || name.starts_with("if-")) continue;
+    if (is_hop_by_hop(name, f.value, connection)) continue;
+    if (std::find(std::begin(kForbidden), std::end(kForbidden), name) != std::end(kForbidden)) continue;
+    out.emplace_back(std::move(name), std::string(f.value));
   }
   return out;
 }

@@ -33,6 +33,13 @@ bool is_hop_by_hop(std::string_view name, std::string_view value,
 // `drop_host` (the proxy writes the upstream request's Host itself).
 Fields end_to_end_fields(std::span<const hpack::Header> fields, bool drop_host = false);
 
+// The fields of a trailer section that may be forwarded (either direction): pseudo-header fields, hop-by-hop ones
+// and those RFC 9110 §6.5.1 says cannot be trailers are dropped: framing (Content-Length, Transfer-Encoding,
+// Trailer), routing (Host, Max-Forwards), request modifiers (TE, Expect, Range, If-*, Cache-Control),
+// authentication (Authorization, WWW-/Proxy-Authenticate, Cookie, Set-Cookie), response control (Age, Date,
+// Expires, Location, Retry-After, Vary), Content-Encoding, Content-Type and Content-Range. Names lowercase.
+Fields forwardable_trailers(std::span<const hpack::Header> fields);
+
 // What the proxy knows about the client side of a request.
 struct ClientSide {
   std::string_view address;   // the peer's IP address ("192.0.2.1", "2001:db8::1")

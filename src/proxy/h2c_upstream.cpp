@@ -24,6 +24,9 @@ namespace {
 
 class Call;
 
+// Starts `call` again on the hub's connection for its route (a new one when the last went away).
+void resubmit(const std::weak_ptr<H2cUpstream::Hub>& hub, const std::shared_ptr<Call>& call);
+
 http2::Instant now() {
   return {std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
               .count()};
@@ -74,6 +77,11 @@ class Conn : public std::enable_shared_from_this<Conn> {
   void submit(const std::shared_ptr<Call>& call);
   void check_idle();
   bool usable() const { return !closed_ && !going_away_; }
+  // Takes no new requests (it refused a stream): open streams finish, then it closes.
+  void retire() {
+    going_away_ = true;
+    leave_hub();
+  }
   void close();
   bool closed() const { return closed_; }
 
@@ -127,13 +135,21 @@ struct Piece {
 
 class Call : public std::enable_shared_from_this<Call> {
  public:
-  Call(const Route& route, UpstreamRequest request, const asio::any_io_executor& executor, UpstreamCallback emit)
-      : route_(route), request_(std::move(request)), executor_(executor), emit_(std::move(emit)), timer_(executor) {}
+  Call(const Route& route, UpstreamRequest request, const asio::any_io_executor& executor, UpstreamCallback emit,
+       std::weak_ptr<H2cUpstream::Hub> hub)
+      : route_(route),
+        request_(std::move(request)),
+        executor_(executor),
+        emit_(std::move(emit)),
+        timer_(executor),
+        hub_(std::move(hub)) {}
 
   const UpstreamRequest& request() const { return request_; }
   bool done() const { return done_; }
 
   void attach(std::shared_ptr<Conn> conn) { conn_ = std::move(conn); }
+  const Route& route() const { return route_; }
+  const asio::any_io_executor& executor() const { return executor_; }
 
   // The connection opened our stream.
   void opened(http2::StreamId id) {
@@ -151,6 +167,26 @@ class Call : public std::enable_shared_from_this<Call> {
     }
   }
 
+  // The request's trailers end its body: held by the core before the body source reaches its end piece.
+  void add_trailers(Fields trailers, std::function<void()> sent) {
+    if (done_) return;
+    trailers_ = std::move(trailers);
+    body_.push_back({{}, 0, true, std::move(sent)});
+    body_attached();
+    if (stream_ && conn_) {
+      conn_->core().resume_body(*stream_);
+      conn_->flush();
+    }
+  }
+
+  // The stream's body source is installed: the trailers, if any, can be held now.
+  void body_attached() {
+    if (trailers_.empty() || !stream_ || !conn_ || trailers_held_) return;
+    std::vector<hpack::Header> fields;
+    for (const auto& [name, value] : trailers_) fields.push_back({name, value});
+    trailers_held_ = static_cast<bool>(conn_->core().submit_trailers(*stream_, fields));
+  }
+
   // BodySource::read for our stream.
   BodySource::Read pull(std::span<std::byte> out) {
     BodySource::Read r;
@@ -158,6 +194,7 @@ class Call : public std::enable_shared_from_this<Call> {
       Piece& p = body_.front();
       const std::size_t n = std::min(out.size() - r.length, p.data.size() - p.taken);
       std::copy_n(p.data.data() + p.taken, n, out.data() + r.length);
+      keep_for_replay({p.data.data() + p.taken, n}, p.taken + n == p.data.size() && p.end);
       p.taken += n;
       r.length += n;
       if (p.taken < p.data.size()) break;
@@ -205,12 +242,63 @@ class Call : public std::enable_shared_from_this<Call> {
     if (end) return finish();
     arm();
   }
-  void finish() {
+  void finish(std::span<const hpack::Header> trailers = {}) {
     if (done_) return;
     done_ = true;
     timer_.cancel();
     if (stream_ && conn_) conn_->forget(*stream_);
-    emit(UpstreamEnd{});
+    emit(UpstreamEnd{trailers});
+  }
+  // What the core took of the request body is kept (up to kReplayLimit, until the response head) so that a
+  // refused request can be sent again whole.
+  static constexpr std::size_t kReplayLimit = 64 * 1024;
+  void keep_for_replay(std::span<const std::byte> data, bool end) {
+    if (!replayable_ || head_seen_) return;
+    if (replay_.size() + data.size() > kReplayLimit) {
+      replayable_ = false;
+      replay_.clear();
+      return;
+    }
+    replay_.insert(replay_.end(), data.begin(), data.end());
+    replay_end_ = replay_end_ || end;
+  }
+  // Puts what the core took back in front of the body still queued.
+  void rewind_body() {
+    if (!body_.empty()) {
+      Piece& front = body_.front();
+      front.data.erase(front.data.begin(), front.data.begin() + static_cast<std::ptrdiff_t>(front.taken));
+      front.taken = 0;
+    }
+    if (!replay_.empty() || replay_end_) body_.push_front({std::move(replay_), 0, replay_end_, nullptr});
+    replay_.clear();
+    replay_end_ = false;
+    request_done_ = false;
+  }
+
+  // The upstream reset our stream. RFC 9113 §8.7: REFUSED_STREAM (sent, or implied by a GOAWAY whose last stream
+  // is below ours) means it was not processed: retried once on a new connection while nothing of the response
+  // came and the request body taken so far is still held (at most kReplayLimit octets: see keep_for_replay()).
+  void on_reset(http2::ErrorCode code, bool by_peer) {
+    if (done_) return;
+    const bool refused = by_peer && code == http2::ErrorCode::refused_stream;
+    if (refused && !retried_ && !head_seen_ && replayable_ && conn_) {
+      retried_ = true;
+      rewind_body();
+      timer_.cancel();
+      ++timer_epoch_;
+      conn_->retire();
+      conn_->forget(*stream_);
+      conn_.reset();
+      stream_.reset();
+      trailers_held_ = false;
+      resubmit(hub_, shared_from_this());
+      return;
+    }
+    fail(UpstreamError::reset,
+         refused   ? "stream refused by the upstream (REFUSED_STREAM)"
+         : by_peer ? "stream reset by the upstream"
+                   : "stream error",
+         false);
   }
   void fail(UpstreamError error, std::string_view detail, bool reset_stream) {
     if (done_) return;
@@ -259,8 +347,15 @@ class Call : public std::enable_shared_from_this<Call> {
   std::shared_ptr<Conn> conn_;
   std::optional<http2::StreamId> stream_;
   std::deque<Piece> body_;
+  Fields trailers_;  // the request's, when it has some
+  std::weak_ptr<H2cUpstream::Hub> hub_;
   std::size_t unconsumed_ = 0;
   bool done_ = false, paused_ = false, head_seen_ = false, request_done_ = false;
+  std::vector<std::byte> replay_;  // the request body octets the core took, while they fit in kReplayLimit
+  bool replay_end_ = false;        // ... and its end
+  bool replayable_ = true;         // replay_ holds all the core took: a refused request can be sent again
+  bool retried_ = false;           // refused once already
+  bool trailers_held_ = false;     // submitted to the current stream
 };
 
 class CallSource final : public BodySource {
@@ -286,6 +381,22 @@ struct H2cUpstream::Hub {
 };
 
 namespace {
+
+// Queues `call` on the hub's connection for its route, opening one when there is none or it went away.
+void enqueue(const std::shared_ptr<H2cUpstream::Hub>& hub, const std::shared_ptr<Call>& call) {
+  std::shared_ptr<Conn>& conn = hub->conns[tls_pool_key(call->route())];
+  const bool fresh = conn == nullptr || !conn->usable();
+  if (fresh) {
+    conn = std::make_shared<Conn>(call->executor(), call->route(), hub);
+    ++hub->stats.connections_opened;
+  }
+  const std::shared_ptr<Conn> target = conn;
+  // Events never come from inside start(): the stream opens from a posted handler.
+  asio::post(call->executor(), [target, call, fresh] {
+    if (fresh) target->connect();
+    target->submit(call);
+  });
+}
 
 void Conn::connect() {
   timer_.expires_after(route_.connect_timeout);
@@ -395,7 +506,10 @@ void Conn::open_waiting() {
     }
     streams_[id->value()] = call;
     call->opened(*id);
-    if (r.has_body) (void)core_.send_body(*id, std::make_unique<CallSource>(call));
+    if (r.has_body) {
+      (void)core_.send_body(*id, std::make_unique<CallSource>(call));
+      call->body_attached();
+    }
   }
 }
 
@@ -470,11 +584,9 @@ void Conn::handle_events(std::span<const http2::Event> events) {
         core_.consume(data->stream, data->data.size());  // a stream we gave up on: keep the connection window open
       }
     } else if (const auto* trailers = std::get_if<http2::TrailersReceived>(&e)) {
-      if (const auto c = call_of(trailers->stream)) c->finish();
+      if (const auto c = call_of(trailers->stream)) c->finish(trailers->headers);
     } else if (const auto* reset = std::get_if<http2::StreamReset>(&e)) {
-      if (const auto c = call_of(reset->stream)) {
-        c->fail(UpstreamError::reset, reset->by_peer ? "stream reset by the upstream" : "stream error", false);
-      }
+      if (const auto c = call_of(reset->stream)) c->on_reset(reset->code, reset->by_peer);
     } else if (std::holds_alternative<http2::GoawayReceived>(e)) {
       going_away_ = true;  // open streams may finish; new requests go to a new connection
       leave_hub();
@@ -553,6 +665,9 @@ class CallHandle final : public UpstreamCall {
   void send_body(std::span<const std::byte> data, bool end, std::function<void()> sent) override {
     call_->add_body(data, end, std::move(sent));
   }
+  void send_trailers(Fields trailers, std::function<void()> sent) override {
+    call_->add_trailers(std::move(trailers), std::move(sent));
+  }
   void pause(bool paused) override { call_->pause(paused); }
 
  private:
@@ -577,21 +692,21 @@ H2cUpstreamStats H2cUpstream::stats() const {
   return s;
 }
 
+namespace {
+
+void resubmit(const std::weak_ptr<H2cUpstream::Hub>& weak_hub, const std::shared_ptr<Call>& call) {
+  const auto hub = weak_hub.lock();
+  if (hub == nullptr) return call->fail(UpstreamError::reset, "shutting down", false);
+  ++hub->stats.retries;
+  enqueue(hub, call);
+}
+
+}  // namespace
+
 std::unique_ptr<UpstreamCall> H2cUpstream::start(const Route& route, UpstreamRequest request,
                                                  const asio::any_io_executor& executor, UpstreamCallback on_event) {
-  auto call = std::make_shared<Call>(route, std::move(request), executor, std::move(on_event));
-  std::shared_ptr<Conn>& conn = hub_->conns[tls_pool_key(route)];
-  const bool fresh = conn == nullptr || !conn->usable();
-  if (fresh) {
-    conn = std::make_shared<Conn>(executor, route, hub_);
-    ++hub_->stats.connections_opened;
-  }
-  const std::shared_ptr<Conn> target = conn;
-  // Events never come from inside start(): the stream opens from a posted handler.
-  asio::post(executor, [target, call, fresh] {
-    if (fresh) target->connect();
-    target->submit(call);
-  });
+  auto call = std::make_shared<Call>(route, std::move(request), executor, std::move(on_event), hub_);
+  enqueue(hub_, call);
   return std::make_unique<CallHandle>(std::move(call));
 }
 

@@ -16,6 +16,7 @@ namespace h2push::proxy {
 struct H2cUpstreamStats {
   std::uint64_t connections_opened = 0;
   std::size_t connections_open = 0;
+  std::uint64_t retries = 0;  // requests refused by the upstream (REFUSED_STREAM, GOAWAY) and sent again
 };
 
 class H2cUpstream final : public Upstream {

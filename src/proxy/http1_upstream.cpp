@@ -142,6 +142,7 @@ struct BodyPiece {
   std::vector<std::byte> data;
   bool end = false;
   std::function<void()> sent;
+  Fields trailers;  // with end: the request's trailer section
 };
 
 // One forwarded exchange. Kept alive by its pending operations and by its CallHandle; after cancel() it emits
@@ -166,7 +167,13 @@ class Op : public std::enable_shared_from_this<Op> {
 
   void add_body(std::span<const std::byte> data, bool end, std::function<void()> sent) {
     if (cancelled_ || done_ || write_failed_) return;
-    body_.push_back({{data.begin(), data.end()}, end, std::move(sent)});
+    body_.push_back({{data.begin(), data.end()}, end, std::move(sent), {}});
+    if (head_submitted_) pump();
+  }
+
+  void add_trailers(Fields trailers, std::function<void()> sent) {
+    if (cancelled_ || done_ || write_failed_) return;
+    body_.push_back({{}, true, std::move(sent), std::move(trailers)});
     if (head_submitted_) pump();
   }
 
@@ -279,7 +286,11 @@ class Op : public std::enable_shared_from_this<Op> {
   void pump() {
     while (!body_.empty() && !done_) {
       BodyPiece& piece = body_.front();
-      if (!conn_->core.send_body(piece.data, piece.end)) {
+      if (!piece.trailers.empty()) {
+        std::vector<hpack::Header> fields;
+        for (const auto& [name, value] : piece.trailers) fields.push_back({name, value});
+        if (!conn_->core.send_trailers(fields)) return fail(UpstreamError::malformed, "the request trailers");
+      } else if (!conn_->core.send_body(piece.data, piece.end)) {
         return fail(UpstreamError::malformed, "the request body does not match its Content-Length");
       }
       body_pumped_ = true;
@@ -391,8 +402,8 @@ class Op : public std::enable_shared_from_this<Op> {
       } else if (const auto* d = std::get_if<http1::DataReceived>(&e)) {
         if (!d->data.empty()) emit(UpstreamData{d->data});
         if (d->end_stream) finish();
-      } else if (std::holds_alternative<http1::TrailersReceived>(e)) {
-        finish();
+      } else if (const auto* t = std::get_if<http1::TrailersReceived>(&e)) {
+        finish(t->headers);
       } else if (const auto* failed = std::get_if<http1::ResponseFailed>(&e)) {
         fail(error_of(failed->error), http1::to_string(failed->error));
       }
@@ -404,7 +415,10 @@ class Op : public std::enable_shared_from_this<Op> {
     if (emit_) emit_(event);
   }
 
-  void finish() {
+  void finish(std::span<const hpack::Header> trailer_fields = {}) {
+    // A copy: the fields view the connection's input, which may be pooled (and read by its watcher) below.
+    Fields trailers;
+    for (const hpack::Header& f : trailer_fields) trailers.emplace_back(f.name, f.value);
     done_ = true;
     ++timer_epoch_;
     timer_.cancel();
@@ -416,7 +430,9 @@ class Op : public std::enable_shared_from_this<Op> {
     } else {
       close();
     }
-    emit(UpstreamEnd{});
+    std::vector<hpack::Header> fields;
+    for (const auto& [name, value] : trailers) fields.push_back({name, value});
+    emit(UpstreamEnd{fields});
   }
 
   void fail(UpstreamError error, std::string_view detail) {
@@ -462,6 +478,9 @@ class CallHandle final : public UpstreamCall {
   ~CallHandle() override { op_->cancel(); }
   void send_body(std::span<const std::byte> data, bool end, std::function<void()> sent) override {
     op_->add_body(data, end, std::move(sent));
+  }
+  void send_trailers(Fields trailers, std::function<void()> sent) override {
+    op_->add_trailers(std::move(trailers), std::move(sent));
   }
   void pause(bool paused) override { op_->pause(paused); }
 

@@ -12,6 +12,14 @@
 namespace h2push::proxy {
 namespace {
 
+// The client's request trailers as they may go upstream (forwardable_trailers()).
+Fields forwardable_request_trailers(const server::Fields& trailers) {
+  std::vector<hpack::Header> fields;
+  fields.reserve(trailers.size());
+  for (const auto& [name, value] : trailers) fields.push_back({name, value});
+  return forwardable_trailers(fields);
+}
+
 void answer_error(server::Exchange& x, int status, std::string_view why) {
   const std::string body = std::to_string(status) + " " + std::string(why) + "\n";
   x.respond_streaming(status, {{"content-type", "text/plain; charset=utf-8"}, {"cache-control", "no-store"}},
@@ -47,8 +55,9 @@ void Forward::on_event(const UpstreamEvent& event) {
     on_head(*head);
   } else if (const auto* data = std::get_if<UpstreamData>(&event)) {
     on_data(data->data);
-  } else if (std::holds_alternative<UpstreamEnd>(event)) {
-    x.write({}, true);
+  } else if (const auto* end = std::get_if<UpstreamEnd>(&event)) {
+    const Fields trailers = forwardable_trailers(end->trailers);
+    if (trailers.empty() || !x.write_trailers(trailers)) x.write({}, true);
     learn_after_flush();
     finish();
   } else if (const auto* failed = std::get_if<UpstreamFailed>(&event)) {
@@ -213,9 +222,11 @@ void ProxyHandler::start(std::shared_ptr<server::Exchange> x) {
     x->on_body([weak = std::weak_ptr(forward)](std::span<const std::byte> chunk, bool end) {
       const auto f = weak.lock();
       if (f == nullptr || f->call == nullptr) return;
-      f->call->send_body(chunk, end, [weak, n = chunk.size()] {
+      const Fields trailers = end ? forwardable_request_trailers(f->exchange->request_trailers()) : Fields{};
+      f->call->send_body(chunk, end && trailers.empty(), [weak, n = chunk.size()] {
         if (const auto g = weak.lock()) g->exchange->consume(n);
       });
+      if (!trailers.empty()) f->call->send_trailers(trailers, [] {});
     });
   }
   x->on_gone([weak = std::weak_ptr(forward)] {

@@ -41,8 +41,11 @@ struct UpstreamHead {
 struct UpstreamData {
   std::span<const std::byte> data;
 };
-// The response is complete.
-struct UpstreamEnd {};
+// The response is complete; `trailers`: its trailer section as received (h2 trailers, HTTP/1.1 chunked trailer
+// section), empty when there was none.
+struct UpstreamEnd {
+  std::span<const hpack::Header> trailers = {};
+};
 // The exchange failed; no event follows.
 struct UpstreamFailed {
   UpstreamError error = UpstreamError::reset;
@@ -58,6 +61,9 @@ class UpstreamCall {
   virtual ~UpstreamCall() = default;
   // Request body octets (copied); `sent` runs once they are written, so the caller can take more from its client.
   virtual void send_body(std::span<const std::byte> data, bool end, std::function<void()> sent) = 0;
+  // Ends the request body with a trailer section (names lowercase, already filtered): h2 trailers, or an HTTP/1.1
+  // chunked trailer section (dropped when the upload is framed by Content-Length). `sent` as for send_body().
+  virtual void send_trailers(Fields trailers, std::function<void()> sent) = 0;
   // Backpressure from the client side: stop (or resume) reading the response body.
   virtual void pause(bool paused) = 0;
 };

@@ -165,6 +165,17 @@ bool Exchange::write(std::span<const std::byte> data, bool end) {
   return true;
 }
 
+bool Exchange::write_trailers(const Fields& fields) {
+  if (!open() || streamed_ == nullptr || streamed_->end) return false;
+  std::vector<hpack::Header> headers;
+  headers.reserve(fields.size());
+  for (const auto& [name, value] : fields) headers.push_back({name, value});
+  const bool ok = headers.empty() || sink_->exchange_trailers(key_, headers);
+  streamed_->end = true;  // the core writes the held trailers when the body source ends
+  sink_->exchange_resume(key_);
+  return ok;
+}
+
 std::size_t Exchange::buffered() const noexcept { return streamed_ == nullptr ? 0 : streamed_->size(); }
 
 void Exchange::on_drain(std::function<void()> callback) {
@@ -243,6 +254,11 @@ void Exchange::session_body(std::span<const std::byte> chunk, bool end) {
   held_.insert(held_.end(), chunk.begin(), chunk.end());
   held_end_ = end;
   if (on_body_) deliver_held();
+}
+
+void Exchange::session_trailers(std::span<const hpack::Header> fields) {
+  if (body_ended_) return;
+  for (const hpack::Header& f : fields) request_trailers_.emplace_back(f.name, f.value);
 }
 
 void Exchange::session_gone() {

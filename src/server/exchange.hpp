@@ -54,7 +54,9 @@ class ExchangeSink {
   // The final response; `body` null: no content. False when the stream or request is gone.
   virtual bool exchange_respond(std::uint64_t key, std::span<const hpack::Header> fields,
                                 std::unique_ptr<BodySource> body) = 0;
-  virtual void exchange_resume(std::uint64_t key) = 0;                  // a body source has more now
+  virtual void exchange_resume(std::uint64_t key) = 0;  // a body source has more now
+  // Ends the response body with a trailer section once the body source ends (HTTP/1.1: only when chunked).
+  virtual bool exchange_trailers(std::uint64_t key, std::span<const hpack::Header> fields) = 0;
   virtual void exchange_consume(std::uint64_t key, std::size_t n) = 0;  // request body octets used
   virtual void exchange_want_body(std::uint64_t key) = 0;               // HTTP/1.1: send 100 Continue if expected
   virtual void exchange_abort(std::uint64_t key) = 0;                   // reset the stream / close the connection
@@ -96,6 +98,11 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   bool respond_streaming(int status, Fields fields, std::optional<std::uint64_t> content_length = std::nullopt);
   // Body octets of a streamed response (copied); end: the body is complete. False when the client is gone.
   bool write(std::span<const std::byte> data, bool end);
+  // Ends a streamed response body with a trailer section (names lower-case, no pseudo-header fields): HTTP/2
+  // trailers; HTTP/1.1 a chunked trailer section, dropped when the response is framed by Content-Length (RFC 9110
+  // §6.5.1 lets recipients discard trailers). False when the client is gone or the fields are refused (the body
+  // then ends without them).
+  bool write_trailers(const Fields& fields);
   // Octets written and not yet taken by the protocol core (flow control, a slow client): stop producing past a
   // budget of your own and wait for on_drain.
   std::size_t buffered() const noexcept;
@@ -117,9 +124,13 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void on_body(BodyCallback callback);
   void consume(std::size_t n);
   bool request_has_body() const noexcept { return has_body_; }
+  // The request's trailer section (HTTP/2 trailers, HTTP/1.1 chunked trailer section), complete once on_body() got
+  // its end chunk; empty when there was none.
+  const Fields& request_trailers() const noexcept { return request_trailers_; }
 
   // The session's side (src/server/session.hpp).
   void session_body(std::span<const std::byte> chunk, bool end);  // request body input
+  void session_trailers(std::span<const hpack::Header> fields);   // the request's trailers (the body end follows)
   void session_gone();                                            // the client went away
   void session_detach() noexcept;                                 // the session closes: no more calls to it
   std::size_t session_unconsumed() const noexcept { return unconsumed_; }
@@ -154,6 +165,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   bool held_end_ = false;
   bool delivering_ = false;     // a posted delivery of held_ is pending
   std::size_t unconsumed_ = 0;  // request body octets received and not given back with consume()
+  Fields request_trailers_;
 };
 
 }  // namespace h2push::server

@@ -85,7 +85,7 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
       } else if (const auto* data = std::get_if<http1::DataReceived>(&e)) {
         (void)this->route_body(data->request.value, data->data, data->end_stream);
       } else if (const auto* trailers = std::get_if<http1::TrailersReceived>(&e)) {
-        (void)this->route_body(trailers->request.value, {}, true);
+        (void)this->route_trailers(trailers->request.value, trailers->headers);
       } else if (const auto* error = std::get_if<http1::ProtocolError>(&e)) {
         worker_.error_log->info("{}: HTTP/1.1 {} {}{}", remote_, error->status, http1::to_string(error->error),
                                 error->body_aborted ? " (request body cut short)" : "");

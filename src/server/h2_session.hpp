@@ -166,7 +166,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
           conn_.consume(data->stream, data->data.size());
         }
       } else if (const auto* trailers = std::get_if<http2::TrailersReceived>(&e)) {
-        (void)this->route_body(trailers->stream.value(), {}, true);
+        (void)this->route_trailers(trailers->stream.value(), trailers->headers);
       } else if (const auto* reset = std::get_if<http2::StreamReset>(&e)) {
         body_progress_.erase(reset->stream.value());
         // A promised (even) stream reset by the client: a push it did not want (RFC 9113 §8.4.2).

@@ -306,6 +306,17 @@ class ProtocolSession : public Session, public ExchangeSink {
     return true;
   }
 
+  // The request's trailer section for `key`, which ends its body.
+  bool route_trailers(std::uint64_t key, std::span<const hpack::Header> fields) {
+    const auto it = exchanges_.find(key);
+    if (it == exchanges_.end()) return false;
+    const std::shared_ptr<Exchange> exchange = it->second.lock();
+    if (exchange == nullptr) return false;
+    exchange->session_trailers(fields);
+    exchange->session_body({}, true);
+    return true;
+  }
+
   // The client went away from `key` (reset stream, broken body, closed connection).
   void exchange_gone(std::uint64_t key) {
     const auto it = exchanges_.find(key);
@@ -354,6 +365,11 @@ class ProtocolSession : public Session, public ExchangeSink {
   void exchange_resume(std::uint64_t key) override {
     conn_.resume_body(id_of(key));
     schedule_output();
+  }
+  bool exchange_trailers(std::uint64_t key, std::span<const hpack::Header> fields) override {
+    const bool ok = static_cast<bool>(conn_.submit_trailers(id_of(key), fields));
+    schedule_output();
+    return ok;
   }
   void exchange_consume(std::uint64_t key, std::size_t n) override {
     if constexpr (kHttp2) conn_.consume(id_of(key), n);

@@ -53,6 +53,33 @@ TEST(ClientStreaming, ChunkedEndWithData) {
   EXPECT_EQ(drain(conn), "4\r\nlast\r\n0\r\n\r\n");
 }
 
+TEST(ClientStreaming, TrailersEndAChunkedBody) {
+  ClientConnection conn;
+  ASSERT_TRUE(conn.submit_request_head({"POST", "/", kHost}, std::nullopt).ok());
+  drain(conn);
+  ASSERT_TRUE(conn.send_body(bytes("ab"), false));
+  const Header bad[] = {{"x-bad", "a\r\nb"}};
+  EXPECT_EQ(conn.send_trailers(bad).error(), ClientErrc::invalid_request);
+  const Header trailers[] = {{"x-checksum", "42"}, {"grpc-timeout", "1S"}};
+  ASSERT_TRUE(conn.send_trailers(trailers));
+  EXPECT_FALSE(conn.sending_body());
+  EXPECT_EQ(drain(conn), "2\r\nab\r\n0\r\nx-checksum: 42\r\ngrpc-timeout: 1S\r\n\r\n");
+  EXPECT_EQ(conn.send_trailers(trailers).error(), ClientErrc::no_body_expected);
+}
+
+TEST(ClientStreaming, TrailersAreDroppedOnAContentLengthBody) {
+  ClientConnection conn;
+  ASSERT_TRUE(conn.submit_request_head({"POST", "/", kHost}, 2).ok());
+  drain(conn);
+  const Header trailers[] = {{"x-checksum", "42"}};
+  ASSERT_TRUE(conn.send_body(bytes("a"), false));
+  EXPECT_EQ(conn.send_trailers(trailers).error(), ClientErrc::body_length_mismatch);  // one octet short
+  ASSERT_TRUE(conn.send_body(bytes("b"), false));
+  ASSERT_TRUE(conn.send_trailers(trailers));
+  EXPECT_FALSE(conn.sending_body());
+  EXPECT_EQ(drain(conn), "ab");
+}
+
 TEST(ClientStreaming, LengthMismatchIsRefused) {
   ClientConnection conn;
   ASSERT_TRUE(conn.submit_request_head({"POST", "/", kHost}, 4).ok());

@@ -301,6 +301,7 @@ class H2Stream:
         self.data_frames = 0
         self.ended = False
         self.reset_code = None  # RST_STREAM from the server
+        self.trailers = None  # list of (bytes, bytes): the response's trailer section
         self.request = None  # a pushed stream: the promised request's fields
         self.parent = None  # a pushed stream: the stream it was promised on
 
@@ -454,6 +455,8 @@ class H2Client:
                 stream.data_frames += 1
             if self.auto_ack and event.flow_controlled_length:
                 self.conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+        elif isinstance(event, h2.events.TrailersReceived) and stream:
+            stream.trailers = list(event.headers)
         elif isinstance(event, h2.events.StreamEnded) and stream:
             stream.ended = True
         elif isinstance(event, h2.events.StreamReset) and stream:

@@ -10,6 +10,8 @@ Raw sockets, one thread per connection, keep-alive. Paths:
   GET  /huge-head    a response head with a 100 KiB field line (over the proxy's 64 KiB limit)
   GET  /trickle      a 200 announcing 1000 octets, 10 of them, then one octet every 2 s (bounded at 10 s)
   GET  /cut          a 200 announcing 100 octets, 10 of them, then the connection closes
+  GET  /trailers     a chunked 200 whose trailer section carries grpc-status and grpc-message (and a set-cookie
+                     the proxy must drop)
 With --idle-close-ms N, a keep-alive connection idle for N ms after a response is half-closed (FIN), and the app
 logs how long the proxy took to close its side. Without it, it logs when the proxy closes an idle connection.
 Log lines (--log): `served PATH`, `fin-answered MS`, `fin-unanswered`, `peer-closed-idle MS`.
@@ -133,6 +135,11 @@ def serve_one(sock, reader, method, target, fields, args):
             time.sleep(2)
             sock.sendall(b"x")
         return False
+    if target == "/trailers":
+        sock.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/grpc\r\ntransfer-encoding: chunked\r\n"
+                     b"trailer: grpc-status, grpc-message\r\n\r\n5\r\nhello\r\n"
+                     b"0\r\ngrpc-status: 0\r\ngrpc-message: all good\r\nset-cookie: dropped=1\r\n\r\n")
+        return True
     if target == "/cut":
         sock.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789")
         return False

@@ -6,6 +6,11 @@ proxy_h2c_test.py). One thread per connection. Paths:
   POST /echo        the body's `length=N sha256=HEX` (flow-control credit given back as it is read)
   GET  /big         1 MiB of 'b'
   GET  /reset       RST_STREAM(INTERNAL_ERROR) after the head
+  GET  /grpc        a body then trailers (grpc-status, grpc-message, and a set-cookie the proxy must drop)
+  POST /grpc-echo   the body, then trailers naming the request's trailers and its `te` (x-got-trailers, x-got-te)
+  GET  /refuse-once the first request: RST_STREAM(REFUSED_STREAM) at once; later ones: `attempt N`
+  GET  /goaway-once the first request: GOAWAY with a last stream id below it, and the connection closes; later
+                    ones: `attempt N`
 Log lines (--log): `connection N` per accepted connection, `stream PATH CONNECTION`.
 """
 
@@ -25,6 +30,7 @@ from proxy_support import log, serve_forever
 
 LOCK = threading.Lock()
 COUNT = [0]
+ATTEMPTS = {}  # path -> requests seen (refuse-once, goaway-once)
 
 
 class Handler:
@@ -36,6 +42,8 @@ class Handler:
         self.requests = {}  # stream id -> [path, method, sha256, length]
         self.due = []  # (monotonic time, stream id): delayed answers
         self.sending = {}  # stream id -> remaining body octets
+        self.request_trailers = {}  # stream id -> the request's trailer fields
+        self.closing = False  # sent a GOAWAY that refused a stream: the connection ends
 
     def flush(self):
         data = self.conn.data_to_send()
@@ -43,7 +51,7 @@ class Handler:
             self.sock.sendall(data)
 
     def answer(self, sid):
-        path, method, digest, length = self.requests.pop(sid)
+        path, method, digest, length, te = self.requests.pop(sid)
         if path.endswith("/echo") and method == "POST":  # any prefix: a route may keep one
             body = f"length={length} sha256={digest.hexdigest()}".encode()
         elif path == "/big":
@@ -52,6 +60,21 @@ class Handler:
             self.conn.send_headers(sid, [(":status", "200"), ("content-length", "100")])
             self.conn.reset_stream(sid, h2.errors.ErrorCodes.INTERNAL_ERROR)
             return
+        elif path == "/grpc":
+            self.conn.send_headers(sid, [(":status", "200"), ("content-type", "application/grpc")])
+            self.conn.send_data(sid, b"grpc body")
+            self.conn.send_headers(sid, [("grpc-status", "0"), ("grpc-message", "fine"), ("set-cookie", "no=1")],
+                                   end_stream=True)
+            return
+        elif path == "/grpc-echo":
+            got = ",".join(f"{n}={v}" for n, v in self.request_trailers.pop(sid, []))
+            self.conn.send_headers(sid, [(":status", "200"), ("content-type", "application/grpc")])
+            self.conn.send_data(sid, f"length={length}".encode())
+            self.conn.send_headers(sid, [("x-got-trailers", got or "none"), ("x-got-te", te or "none")],
+                                   end_stream=True)
+            return
+        elif path in ("/refuse-once", "/goaway-once"):
+            body = f"attempt {ATTEMPTS[path]}".encode()
         else:
             body = b"<!doctype html><title>h2c</title><p>served over h2c"
         if path == "/hints":
@@ -87,7 +110,20 @@ class Handler:
             fields = dict(event.headers)
             path = fields[":path"]
             log(self.args.log, f"stream {path} {self.number}")
-            self.requests[event.stream_id] = [path, fields[":method"], hashlib.sha256(), 0]
+            self.requests[event.stream_id] = [path, fields[":method"], hashlib.sha256(), 0, fields.get("te")]
+            if path in ("/refuse-once", "/goaway-once"):
+                with LOCK:
+                    ATTEMPTS[path] = ATTEMPTS.get(path, 0) + 1
+                    first = ATTEMPTS[path] == 1
+                if first and path == "/refuse-once":
+                    self.requests.pop(event.stream_id)
+                    self.conn.reset_stream(event.stream_id, h2.errors.ErrorCodes.REFUSED_STREAM)
+                    return
+                if first:
+                    self.requests.pop(event.stream_id)
+                    self.conn.close_connection(last_stream_id=max(0, event.stream_id - 2))
+                    self.closing = True
+                    return
             if event.stream_ended:
                 self.due.append((time.monotonic() + self.args.delay_ms / 1000, event.stream_id))
         elif isinstance(event, h2.events.DataReceived):
@@ -96,6 +132,8 @@ class Handler:
                 request[2].update(event.data)
                 request[3] += len(event.data)
             self.conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+        elif isinstance(event, h2.events.TrailersReceived):
+            self.request_trailers[event.stream_id] = list(event.headers)
         elif isinstance(event, h2.events.StreamEnded):
             if event.stream_id in self.requests:
                 self.due.append((time.monotonic(), event.stream_id))
@@ -126,6 +164,8 @@ class Handler:
             for event in self.conn.receive_data(data):
                 self.on_event(event)
             self.flush()
+            if self.closing:
+                return
 
 
 def serve(sock, args):

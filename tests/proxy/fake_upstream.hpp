@@ -34,6 +34,7 @@ struct FakeLog {
   std::mutex mutex;
   std::vector<UpstreamRequest> requests;
   std::vector<std::string> bodies;  // request bodies received, one per finished upload
+  Fields trailers;                  // the last request trailers received
   std::chrono::steady_clock::time_point last_head{};
   int cancelled = 0;
 };
@@ -94,6 +95,21 @@ class FakeUpstream final : public Upstream {
           head(s, 805, {{"content-type", "text/plain"}});
           data(s, "odd");
           s.emit(UpstreamEnd{});
+        });
+      }
+      if (path == "/trailers") {  // gRPC-style: status in the trailers, with fields that must not travel
+        return later(std::chrono::milliseconds(0), [](State& s) {
+          head(s, 200, {{"content-type", "application/grpc"}});
+          data(s, "grpc-body");
+          const hpack::Header trailers[] = {{"grpc-status", "0"},
+                                            {"grpc-message", "fine"},
+                                            {"content-length", "999"},
+                                            {"set-cookie", "a=b"},
+                                            {"transfer-encoding", "x"},
+                                            {"content-type", "text/evil"},
+                                            {"connection", "x-trailer-hop"},
+                                            {"x-trailer-hop", "1"}};
+          s.emit(UpstreamEnd{trailers});
         });
       }
       if (path == "/early") {
@@ -161,6 +177,13 @@ class FakeUpstream final : public Upstream {
         data(s, s.body);
         s.emit(UpstreamEnd{});
       });
+    }
+    void send_trailers(Fields trailers, std::function<void()> sent) override {
+      {
+        const std::lock_guard lock(s_->log->mutex);
+        s_->log->trailers = trailers;
+      }
+      send_body({}, true, std::move(sent));
     }
     void pause(bool) override {}
 

@@ -97,6 +97,7 @@ class ScriptedUpstream final : public Upstream {
       --owner_->live_calls;
     }
     void send_body(std::span<const std::byte>, bool, std::function<void()>) override {}
+    void send_trailers(Fields, std::function<void()>) override {}
     void pause(bool) override {}
 
    private:

@@ -109,6 +109,7 @@ class H2Client {
   // Per stream (pushed ones included): the body, the response fields, the reset code; and promised stream -> path.
   std::map<std::uint32_t, std::string> bodies;
   std::map<std::uint32_t, std::vector<std::pair<std::string, std::string>>> responses;
+  std::map<std::uint32_t, std::vector<std::pair<std::string, std::string>>> trailers;
   std::map<std::uint32_t, http2::ErrorCode> resets;
   std::map<std::uint32_t, std::string> promised;
   std::map<std::uint32_t, std::chrono::steady_clock::time_point> promised_at;
@@ -134,6 +135,11 @@ class H2Client {
       body += text;
       bodies[data->stream.value()] += text;
       if (data->end_stream) ended_.insert(data->stream.value());
+    } else if (const auto* t = std::get_if<http2::TrailersReceived>(&e)) {
+      log.push_back("trailers");
+      auto& fields = trailers[t->stream.value()];
+      for (const http2::Header& h : t->headers) fields.emplace_back(h.name, h.value);
+      ended_.insert(t->stream.value());
     } else if (const auto* reset = std::get_if<http2::StreamReset>(&e)) {
       log.push_back("reset");
       resets[reset->stream.value()] = reset->code;

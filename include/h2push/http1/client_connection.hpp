@@ -140,6 +140,10 @@ class ClientConnection {
   // Errors: no_body_expected; body_length_mismatch when the pieces add up past the Content-Length or end short of
   // it (nothing is queued then: the caller should close the connection, whose request cannot be completed).
   [[nodiscard]] Status<ClientErrc> send_body(std::span<const std::byte> data, bool end);
+  // Ends the streamed request body with a trailer section (RFC 9112 §7.1.2): written after the last chunk when the
+  // body is chunked; dropped when it is framed by Content-Length (which must then be complete). Errors:
+  // no_body_expected, invalid_request (a field that is not a token or has CR/LF/NUL), body_length_mismatch.
+  [[nodiscard]] Status<ClientErrc> send_trailers(std::span<const Header> fields);
   bool sending_body() const noexcept;  // a streamed request body has not ended yet
 
   // Feeds octets from the server. Peer errors never fail the call: they become a ResponseFailed event and the
