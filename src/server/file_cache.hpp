@@ -97,6 +97,7 @@ struct RoutedFile {
   std::string etag;                        // of the identity representation; empty when ETags are off
   std::string last_modified;               // IMF-fixdate of st_mtime; empty when Last-Modified is off
   std::string cache_key;                   // FileCache key of the identity representation's bytes
+  std::string length_text;                 // st_size in decimal: the Content-Length of a whole 200
 };
 
 // Thread-safe (one mutex; the critical sections are map and list updates, never I/O). Times are nanoseconds of a

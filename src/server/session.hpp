@@ -89,6 +89,23 @@ class ConnectionSlot {
   std::atomic<std::uint32_t>* count_ = nullptr;
 };
 
+// A status code's three digits (100..999), without an allocation.
+class StatusText {
+ public:
+  explicit StatusText(int status) noexcept {
+    const auto n = static_cast<unsigned>(std::clamp(status, 100, 999));
+    text_[0] = static_cast<char>('0' + n / 100);
+    text_[1] = static_cast<char>('0' + n / 10 % 10);
+    text_[2] = static_cast<char>('0' + n % 10);
+  }
+  StatusText(const StatusText&) = delete;  // views of it must not outlive it
+  StatusText& operator=(const StatusText&) = delete;
+  std::string_view view() const noexcept { return {text_, 3}; }
+
+ private:
+  char text_[3];
+};
+
 // One per worker thread; touched only from that thread.
 struct WorkerState {
   Handler* handler = nullptr;
@@ -449,9 +466,10 @@ class ProtocolSession : public Session, public ExchangeSink {
         worker_.access_log != nullptr ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     Response response = worker_.handler->handle(request);
     if (!set_cookie.empty() && response.status < 400) response.fields.emplace_back("set-cookie", set_cookie);
-    const std::string status = std::to_string(response.status);
+    const StatusText status(response.status);
     fields_.clear();
-    fields_.push_back({":status", status});
+    fields_.push_back({":status", status.view()});
+    for (const hpack::Header& f : response.borrowed) fields_.push_back(f);
     for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
     const bool has_body = response.body != nullptr && request.method != "HEAD";
     if (!submit_final(id, !has_body, response.trusted_fields)) return;  // the stream or request is gone meanwhile
@@ -515,6 +533,7 @@ class ProtocolSession : public Session, public ExchangeSink {
         continue;
       }
       Response response = worker_.handler->handle(promised_request);
+      response.own_borrowed();  // checked and kept as one list; pushes are few
       if (!pushable_response(response.status, response.fields)) continue;  // only what a GET would get and keep
       const auto promised = promise(parent, promised_request, *planned, decision);
       if (!promised) break;

@@ -37,17 +37,21 @@ Response SiteHandler::handle(const Request& request) {
 
   Response response;
   response.status = file.status;
-  response.fields.reserve(file.headers.size() + 2);
-  response.fields.emplace_back("server", "h2push");
-  response.fields.emplace_back("date", http_date());
-  for (ResponseHeader& h : file.headers) {
+  response.borrowed.push_back({"server", "h2push"});
+  response.borrowed.push_back({"date", http_date()});
+  for (const ResponseHeader& h : file.headers) {
     if (h.name == "content-length") {
       std::uint64_t length = 0;
       std::from_chars(h.value.data(), h.value.data() + h.value.size(), length);
       response.content_length = length;
     }
-    response.fields.emplace_back(std::move(h.name), std::move(h.value));  // moved, not copied: no allocation
+    if (h.owned) {
+      response.fields.emplace_back(h.name, h.value);  // made for this response: copied (not the usual 200)
+    } else {
+      response.borrowed.push_back({h.name, h.value});  // the routed file's, the options' or static text
+    }
   }
+  response.keep = file.file;
   response.body = open_body(file);
   // A file's 200, 206 and 304 carry only fields StaticFiles builds from the file, its MIME table and the validated
   // configuration (cache.*): nothing of the request's. Others (a 301's location) are checked as usual.

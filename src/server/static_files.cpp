@@ -57,8 +57,13 @@ std::shared_ptr<const std::string> status_page(int status) {
   return it != pages.end() ? it->second : pages.at(500);
 }
 
-void add(FileResponse& r, std::string_view name, std::string_view value) {
-  r.headers.push_back({std::string(name), std::string(value)});
+// A field whose value outlives the response (a literal, the options, or r.file's strings): viewed, not copied.
+void add(FileResponse& r, std::string_view name, std::string_view value) { r.headers.push_back({name, value, false}); }
+
+// A field whose value is made for this response: kept in r.owned.
+void add_owned(FileResponse& r, std::string_view name, std::string value) {
+  if (!r.owned) r.owned = std::make_unique<std::deque<std::string>>();
+  r.headers.push_back({name, r.owned->emplace_back(std::move(value)), true});
 }
 
 // A response whose body is the status page (omitted for HEAD, headers kept).
@@ -67,7 +72,7 @@ FileResponse page_response(int status, bool head) {
   r.status = status;
   const auto page = status_page(status);
   add(r, "content-type", kHtml);
-  add(r, "content-length", std::to_string(page->size()));
+  add_owned(r, "content-length", std::to_string(page->size()));
   if (!head) r.body = MemorySlice{page, 0, page->size()};
   return r;
 }
@@ -244,6 +249,7 @@ std::shared_ptr<const RoutedFile> make_routed_file(Routed&& routed, const Static
   }
   if (options.last_modified) out->last_modified = format_http_date(routed.st.st_mtim.tv_sec);
   out->cache_key = cache_key(routed.relative, ContentCoding::identity);
+  out->length_text = std::to_string(out->identity.size);
   out->file = std::make_shared<const FileHandle>(std::move(routed.file));
   out->relative = std::move(routed.relative);
   return out;
@@ -310,13 +316,13 @@ FileResponse StaticFiles::serve(const FileRequest& request) {
     auto routed = route(root_, options_, *parsed);
     if (!routed) {
       FileResponse r = page_response(routed.error().status, head);
-      if (routed.error().status == 301) add(r, "location", routed.error().location);
+      if (routed.error().status == 301) add_owned(r, "location", std::move(routed.error().location));
       return r;
     }
     file = make_routed_file(std::move(*routed), options_);
     if (open_files_->enabled()) open_files_->insert(std::move(key), file, now);
   }
-  return serve_file(request, *file, head);
+  return serve_file(request, std::move(file), head);
 }
 
 std::int64_t StaticFiles::now_ns() const noexcept {
@@ -340,7 +346,8 @@ std::optional<StaticFiles::FileInfo> StaticFiles::locate(std::string_view target
   return info;
 }
 
-FileResponse StaticFiles::serve_file(const FileRequest& request, const RoutedFile& file, bool head) {
+FileResponse StaticFiles::serve_file(const FileRequest& request, std::shared_ptr<const RoutedFile> routed, bool head) {
+  const RoutedFile& file = *routed;
   const std::string& relative = file.relative;
   const struct stat& st = file.st;
   const FileIdentity& identity = file.identity;
@@ -390,9 +397,13 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, const RoutedFil
   const int year = current_utc_year();
 
   FileResponse r;
-  r.headers.reserve(8);
+  r.file = routed;  // the values viewed below (type, ETag, dates, length) belong to it
   const auto add_cache_headers = [&](bool with_last_modified) {
-    if (!etag.empty()) add(r, "etag", etag);
+    if (!other_etag.empty()) {
+      add_owned(r, "etag", other_etag);
+    } else if (!etag.empty()) {
+      add(r, "etag", etag);
+    }
     if (with_last_modified && last_modified) add(r, "last-modified", file.last_modified);
     if (!cache_control.empty()) add(r, "cache-control", cache_control);
     if (vary) add(r, "vary", "accept-encoding");
@@ -422,7 +433,7 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, const RoutedFil
   }
   if (range.outcome == RangeOutcome::unsatisfiable) {
     r = page_response(416, head);
-    add(r, "content-range", "bytes */" + std::to_string(rep.length));
+    add_owned(r, "content-range", "bytes */" + std::to_string(rep.length));
     if (vary) add(r, "vary", "accept-encoding");
     return r;
   }
@@ -431,11 +442,15 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, const RoutedFil
 
   r.status = range.outcome == RangeOutcome::partial ? 206 : 200;
   add(r, "content-type", file.content_type);
-  add(r, "content-length", std::to_string(slice.length));
+  if (slice.length == identity.size) {
+    add(r, "content-length", file.length_text);
+  } else {
+    add_owned(r, "content-length", std::to_string(slice.length));
+  }
   if (r.status == 206) {
-    add(r, "content-range",
-        "bytes " + std::to_string(slice.first) + "-" + std::to_string(slice.first + slice.length - 1) + "/" +
-            std::to_string(rep.length));
+    add_owned(r, "content-range",
+              "bytes " + std::to_string(slice.first) + "-" + std::to_string(slice.first + slice.length - 1) + "/" +
+                  std::to_string(rep.length));
   }
   if (rep.coding != ContentCoding::identity) add(r, "content-encoding", coding_name(rep.coding));
   add_cache_headers(/*with_last_modified=*/true);

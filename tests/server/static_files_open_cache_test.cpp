@@ -135,6 +135,35 @@ TEST_F(StaticFilesOpenCacheTest, SeesChangedFileOnlyAfterValidity) {
   EXPECT_EQ(files.open_file_cache_stats().expirations, 1u);
 }
 
+// A response's ETag, Last-Modified, type and length are views of its routed file's entry (no copy per response):
+// the response holds the entry, so they stay those of the version it was made from after the entry expires and
+// the file is replaced, while a new response carries the new version's values.
+TEST_F(StaticFilesOpenCacheTest, ResponseKeepsItsVersionsValuesAfterTheEntryIsReplaced) {
+  StaticFiles files(cached_options(root()));
+  const FileResponse old_response = files.serve(get("/a.txt"));
+  const std::string old_etag = header_or_none(old_response, "etag");
+  const std::string old_modified = header_or_none(old_response, "last-modified");
+  ASSERT_EQ(header_or_none(old_response, "content-length"), "11");
+  ASSERT_NE(old_response.file, nullptr);
+
+  dir_.write("root/new.txt", "version TWO, longer");
+  dir_.set_mtime("root/new.txt", 1'700'000'100);
+  ASSERT_EQ(std::rename(path("new.txt").c_str(), path("a.txt").c_str()), 0);
+  g_now_ns += 1000 * kMs;  // the entry expires: the cache lets go of it
+  const FileResponse fresh = files.serve(get("/a.txt"));
+  EXPECT_EQ(files.open_file_cache_stats().expirations, 1u);
+  EXPECT_EQ(read_body(fresh), "version TWO, longer");
+  EXPECT_EQ(header_or_none(fresh, "content-length"), "19");
+  EXPECT_NE(header_or_none(fresh, "etag"), old_etag);
+  EXPECT_EQ(header_or_none(fresh, "last-modified"), "Tue, 14 Nov 2023 22:15:00 GMT");
+  EXPECT_NE(fresh.file, old_response.file);
+
+  EXPECT_EQ(header_or_none(old_response, "etag"), old_etag);
+  EXPECT_EQ(header_or_none(old_response, "last-modified"), old_modified);
+  EXPECT_EQ(header_or_none(old_response, "content-length"), "11");
+  EXPECT_EQ(read_body(old_response), "version one");
+}
+
 TEST_F(StaticFilesOpenCacheTest, DeletedFileIsNotFoundAfterValidity) {
   StaticFiles files(cached_options(root()));
   EXPECT_EQ(files.serve(get("/a.txt")).status, 200);
