@@ -51,8 +51,8 @@ Response SiteHandler::handle(const Request& request) {
       response.borrowed.push_back({h.name, h.value});  // the routed file's, the options' or static text
     }
   }
-  response.keep = file.file;
-  response.body = open_body(file);
+  response.keep = std::move(file.file);
+  response.body = open_body(std::move(file.body));
   // A file's 200, 206 and 304 carry only fields StaticFiles builds from the file, its MIME table and the validated
   // configuration (cache.*): nothing of the request's. Others (a 301's location) are checked as usual.
   response.trusted_fields = file.status == 200 || file.status == 206 || file.status == 304;

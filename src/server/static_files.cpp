@@ -359,8 +359,9 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, std::shared_ptr
                      .identity = identity,
                      .length = identity.size,
                      .memory = nullptr,
-                     .file = file.file,
+                     .file = nullptr,  // the routed file's (file.file), not copied: one reference count less
                      .cache_key = {}};
+  const auto rep_file = [&]() -> const std::shared_ptr<const FileHandle>& { return rep.file ? rep.file : file.file; };
   if (vary) {
     const CodingPreference preference = parse_accept_encoding(request.accept_encoding);
     for (std::size_t i = 0; i < preference.count; ++i) {
@@ -373,7 +374,7 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, std::shared_ptr
       }
       const bool enabled = coding == ContentCoding::br ? options_.brotli : options_.gzip;
       if (enabled && on_the_fly) {
-        auto data = compressed_variant(*cache_, options_, relative, *rep.file, identity, coding);
+        auto data = compressed_variant(*cache_, options_, relative, *rep_file(), identity, coding);
         // A coding that does not shrink the file is not worth the client's CPU: identity instead.
         if (data && data->size() < identity.size) {
           rep.coding = coding;
@@ -462,14 +463,15 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, std::shared_ptr
     const std::string& key = rep.cache_key.empty() ? file.cache_key : rep.cache_key;
     rep.memory = cache_->find(key, rep.identity);
     if (!rep.memory) {
-      rep.memory = read_small_file(*rep.file, rep.identity);
+      rep.memory = read_small_file(*rep_file(), rep.identity);
       if (rep.memory) cache_->insert(key, rep.identity, rep.memory);
     }
   }
   if (rep.memory) {
-    r.body = MemorySlice{rep.memory, static_cast<std::size_t>(slice.first), static_cast<std::size_t>(slice.length)};
+    r.body = MemorySlice{std::move(rep.memory), static_cast<std::size_t>(slice.first),
+                         static_cast<std::size_t>(slice.length)};
   } else {
-    r.body = FileSlice{rep.file, slice.first, slice.length};
+    r.body = FileSlice{rep_file(), slice.first, slice.length};
   }
   return r;
 }
@@ -493,6 +495,12 @@ std::unique_ptr<BodySource> open_body(const FileResponse& response) {
     return std::make_unique<MemoryBodySource>(*memory);
   }
   if (const auto* file = std::get_if<FileSlice>(&response.body)) return std::make_unique<FileBodySource>(*file);
+  return nullptr;
+}
+
+std::unique_ptr<BodySource> open_body(ResponseBody&& body) {
+  if (auto* memory = std::get_if<MemorySlice>(&body)) return std::make_unique<MemoryBodySource>(std::move(*memory));
+  if (auto* file = std::get_if<FileSlice>(&body)) return std::make_unique<FileBodySource>(std::move(*file));
   return nullptr;
 }
 

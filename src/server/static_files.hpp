@@ -177,5 +177,7 @@ class StaticFiles {
 // the open file, so it may outlive both the response and the StaticFiles. File bodies are read with pread() as they
 // are pulled, each read at most the size of the caller's buffer.
 std::unique_ptr<BodySource> open_body(const FileResponse& response);
+// The same, taking the body over (no reference count copied).
+std::unique_ptr<BodySource> open_body(ResponseBody&& body);
 
 }  // namespace h2push::server
