@@ -146,6 +146,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
                                 return;
                               }
                               last_activity_ = std::chrono::steady_clock::now();
+                              const typename Base::EventTime event(*this, last_activity_);
                               on_bytes({in_.data(), n});
                               flush();
                               read();
@@ -153,7 +154,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   }
 
   void on_bytes(std::span<const std::byte> bytes) {
-    handle(conn_.advance(instant_now()));
+    handle(conn_.advance(instant_of(this->event_now())));
     handle(conn_.receive(bytes));
   }
 
@@ -194,7 +195,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   }
 
   std::unique_ptr<BodySource> watch_body(std::uint32_t stream, std::unique_ptr<BodySource> body) override {
-    body_progress_.set(stream, std::chrono::steady_clock::now());
+    body_progress_.set(stream, this->event_now());
     return std::make_unique<ProgressSource>(std::move(body), body_progress_, stream);
   }
   void unwatch_body(std::uint32_t stream) override { body_progress_.erase(stream); }

@@ -143,10 +143,10 @@ class Session : public std::enable_shared_from_this<Session> {
 using TcpSocket = asio::ip::tcp::socket;
 using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
 
-inline http2::Instant instant_now() {
-  return {std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-              .count()};
+inline http2::Instant instant_of(std::chrono::steady_clock::time_point t) {
+  return {std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count()};
 }
+inline http2::Instant instant_now() { return instant_of(std::chrono::steady_clock::now()); }
 
 // Closes a transport: TCP at once; TLS after a close_notify attempt bounded by a short timer.
 inline void close_transport(TcpSocket& socket) {
@@ -220,6 +220,25 @@ class ProtocolSession : public Session, public ExchangeSink {
     return writing_ && now - write_progress_ > worker_.limits->send_timeout;
   }
 
+  // The time of the I/O completion being handled: the clock is read once per completion and shared by what it does
+  // (write progress, body watches, the core's time); outside one (a posted or deferred response) it is read afresh.
+  std::chrono::steady_clock::time_point event_now() const {
+    return event_now_ ? *event_now_ : std::chrono::steady_clock::now();
+  }
+  // Marks a completion's time for its duration (nested completions restore the outer one).
+  class EventTime {
+   public:
+    EventTime(ProtocolSession& session, std::chrono::steady_clock::time_point now)
+        : session_(session), saved_(std::exchange(session.event_now_, now)) {}
+    ~EventTime() { session_.event_now_ = saved_; }
+    EventTime(const EventTime&) = delete;
+    EventTime& operator=(const EventTime&) = delete;
+
+   private:
+    ProtocolSession& session_;
+    std::optional<std::chrono::steady_clock::time_point> saved_;
+  };
+
   // A response body handed to the core on request or stream `id` (HTTP/2 watches it for window stalls).
   virtual std::unique_ptr<BodySource> watch_body(std::uint32_t, std::unique_ptr<BodySource> body) { return body; }
   virtual void unwatch_body(std::uint32_t) {}
@@ -243,7 +262,7 @@ class ProtocolSession : public Session, public ExchangeSink {
     }
     writing_ = true;
     write_offset_ = 0;
-    write_progress_ = std::chrono::steady_clock::now();
+    write_progress_ = event_now();
     write_some(written);
     return true;
   }
@@ -265,6 +284,7 @@ class ProtocolSession : public Session, public ExchangeSink {
                                }
                                write_offset_ += n;
                                write_progress_ = std::chrono::steady_clock::now();
+                               const EventTime event(*this, write_progress_);
                                if (write_offset_ < write_data_.size()) {
                                  write_some(written);
                                  return;
@@ -412,7 +432,8 @@ class ProtocolSession : public Session, public ExchangeSink {
   std::vector<std::byte> write_buffer_;    // HTTP/1.1: the copy being written
   std::span<const std::byte> write_data_;  // what is being written: write_buffer_ or the core's taken output
   std::size_t write_offset_ = 0;
-  std::chrono::steady_clock::time_point write_progress_;  // the last octets a socket write took
+  std::chrono::steady_clock::time_point write_progress_;            // the last octets a socket write took
+  std::optional<std::chrono::steady_clock::time_point> event_now_;  // set by EventTime
   std::vector<hpack::Header> fields_;
   bool reading_ = false;
   bool writing_ = false;
