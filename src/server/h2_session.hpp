@@ -89,7 +89,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   using Base::close;
 
   H2Session(Stream stream, WorkerState& worker, ConnectionSlot slot, Protocol protocol, std::string remote)
-      : Base(std::move(stream), worker, std::move(slot), http2::Connection(server_options(*worker.limits))),
+      : Base(std::move(stream), worker, std::move(slot), http2::Connection(server_options(worker))),
         protocol_(protocol),
         remote_(std::move(remote)) {}
 
@@ -126,8 +126,9 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   }
 
  private:
-  static http2::Options server_options(const SessionLimits& limits) {
-    http2::Options o = limits.http2;
+  static http2::Options server_options(const WorkerState& worker) {
+    http2::Options o = worker.limits->http2;
+    o.output_pool = worker.output_pool;
     o.role = http2::Role::server;
     o.enable_push = false;
     o.auto_window_update = false;  // request bodies are credited once used (an exchange's consume()) or dropped

@@ -114,7 +114,10 @@ struct WorkerState {
   std::atomic<std::uint32_t>* open_connections = nullptr;  // shared by every worker (limits.max_connections)
   const SessionLimits* limits = nullptr;
   const PushPolicy* push = nullptr;  // null: no push, no hints
-  PushTotals push_totals;            // of the connections closed so far
+  // Output buffers shared by this worker's HTTP/2 connections: a finished write gives its buffer back and the next
+  // connection to write reuses it while it is still in cache (http2::Options::output_pool).
+  std::shared_ptr<http2::OutputPool> output_pool = http2::make_output_pool();
+  PushTotals push_totals;  // of the connections closed so far
   std::unordered_set<Session*> sessions;
   bool shutting_down = false;
 };
@@ -290,6 +293,7 @@ class ProtocolSession : public Session, public ExchangeSink {
                                  return;
                                }
                                writing_ = false;
+                               if constexpr (kHttp2) conn_.output_written();  // write_data_ is invalid now
                                written();
                              });
   }
