@@ -13,6 +13,7 @@
 #include <asio/write.hpp>
 
 #include "server/access_log.hpp"
+#include "server/recycled.hpp"
 #include "server/session.hpp"
 
 namespace h2push::server {
@@ -59,7 +60,7 @@ class ProgressTable {
 
 // A response body that notes when the core pulls octets from it: progress for timeouts.send. Its entry in
 // `progress` goes when the body ends.
-class ProgressSource final : public BodySource {
+class ProgressSource final : public BodySource, public Recycled<ProgressSource> {
  public:
   ProgressSource(std::unique_ptr<BodySource> inner, ProgressTable& progress, std::uint32_t stream)
       : inner_(std::move(inner)), progress_(progress), stream_(stream) {}
