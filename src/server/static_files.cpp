@@ -304,11 +304,14 @@ FileResponse StaticFiles::serve(const FileRequest& request) {
   // The open-file cache is keyed by the checked path (plus '/' for the directory form, which routes to the index
   // document): only a request that would route to the same file through the same checks can reach an entry.
   std::shared_ptr<const RoutedFile> file;
-  std::string key;
+  std::string slash_key;  // the directory form's key; the plain form's is the path itself, viewed, not copied
+  std::string_view key = parsed->relative;
   std::int64_t now = 0;
   if (open_files_->enabled()) {
-    key = parsed->relative;
-    if (parsed->trailing_slash) key.push_back('/');
+    if (parsed->trailing_slash) {
+      slash_key.append(parsed->relative).push_back('/');
+      key = slash_key;
+    }
     now = now_ns();
     file = open_files_->find(key, now);
   }
@@ -320,7 +323,7 @@ FileResponse StaticFiles::serve(const FileRequest& request) {
       return r;
     }
     file = make_routed_file(std::move(*routed), options_);
-    if (open_files_->enabled()) open_files_->insert(std::move(key), file, now);
+    if (open_files_->enabled()) open_files_->insert(std::string(key), file, now);
   }
   return serve_file(request, std::move(file), head);
 }
