@@ -237,7 +237,7 @@ MimeType content_type_for(const StaticOptions& options, std::string_view relativ
 }
 
 // What serve() needs of a routed file, computed once per opening (and kept by the open-file cache).
-std::shared_ptr<const RoutedFile> make_routed_file(Routed&& routed, const StaticOptions& options) {
+std::shared_ptr<RoutedFile> make_routed_file(Routed&& routed, const StaticOptions& options) {
   auto out = std::make_shared<RoutedFile>();
   out->st = routed.st;
   out->identity = identity_of(routed.st);
@@ -253,6 +253,16 @@ std::shared_ptr<const RoutedFile> make_routed_file(Routed&& routed, const Static
   out->file = std::make_shared<const FileHandle>(std::move(routed.file));
   out->relative = std::move(routed.relative);
   return out;
+}
+
+// An open-file cache entry of a small file also holds its bytes (RoutedFile::bytes), from the small-file cache or
+// read now (and cached), checked against the identity recorded at opening like any cached bytes.
+void attach_bytes(RoutedFile& file, FileCache& cache) {
+  if (file.identity.size > RoutedFile::kEntryBytesMax || !cache.accepts(file.identity.size)) return;
+  file.bytes = cache.find(file.cache_key, file.identity);
+  if (file.bytes) return;
+  file.bytes = read_small_file(*file.file, file.identity);
+  if (file.bytes) cache.insert(file.cache_key, file.identity, file.bytes);
 }
 
 std::int64_t coarse_monotonic_ns() noexcept {
@@ -322,8 +332,12 @@ FileResponse StaticFiles::serve(const FileRequest& request) {
       if (routed.error().status == 301) add_owned(r, "location", std::move(routed.error().location));
       return r;
     }
-    file = make_routed_file(std::move(*routed), options_);
-    if (open_files_->enabled()) open_files_->insert(std::string(key), file, now);
+    auto made = make_routed_file(std::move(*routed), options_);
+    if (open_files_->enabled()) {
+      attach_bytes(*made, *cache_);  // reused by every request until the entry expires
+      open_files_->insert(std::string(key), made, now);
+    }
+    file = std::move(made);
   }
   return serve_file(request, std::move(file), head);
 }
@@ -462,6 +476,7 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, std::shared_ptr
   if (head) return r;
 
   // The body: bytes already in memory, small files through the cache, the rest streamed from the open file.
+  if (!rep.memory && rep.cache_key.empty() && file.bytes) rep.memory = file.bytes;  // the routed file's own bytes
   if (!rep.memory && cache_->accepts(rep.length)) {
     const std::string& key = rep.cache_key.empty() ? file.cache_key : rep.cache_key;
     rep.memory = cache_->find(key, rep.identity);

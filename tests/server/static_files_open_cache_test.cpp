@@ -164,6 +164,28 @@ TEST_F(StaticFilesOpenCacheTest, ResponseKeepsItsVersionsValuesAfterTheEntryIsRe
   EXPECT_EQ(read_body(old_response), "version one");
 }
 
+// A small file's entry holds its bytes (RoutedFile::bytes): requests within the validity use them without asking
+// the small-file cache again; once the entry expires and the file changed, the new entry holds the new bytes.
+TEST_F(StaticFilesOpenCacheTest, SmallFileEntryHoldsItsBytes) {
+  StaticFiles files(cached_options(root()));
+  EXPECT_EQ(read_body(files.serve(get("/a.txt"))), "version one");
+  const auto after_first = files.cache_stats();
+  EXPECT_EQ(after_first.entries, 1u);  // read once, kept in the small-file cache too
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(read_body(files.serve(get("/a.txt"))), "version one");
+  EXPECT_EQ(files.cache_stats().hits, after_first.hits);  // no lookup: the entry's own bytes
+  EXPECT_EQ(files.cache_stats().misses, after_first.misses);
+
+  dir_.write("root/new.txt", "version TWO, longer");
+  ASSERT_EQ(std::rename(path("new.txt").c_str(), path("a.txt").c_str()), 0);
+  g_now_ns += 1000 * kMs;
+  const FileResponse fresh = files.serve(get("/a.txt"));
+  EXPECT_EQ(read_body(fresh), "version TWO, longer");
+  EXPECT_EQ(header_or_none(fresh, "content-length"), "19");
+  ASSERT_NE(fresh.file, nullptr);
+  ASSERT_NE(fresh.file->bytes, nullptr);
+  EXPECT_EQ(*fresh.file->bytes, "version TWO, longer");
+}
+
 TEST_F(StaticFilesOpenCacheTest, DeletedFileIsNotFoundAfterValidity) {
   StaticFiles files(cached_options(root()));
   EXPECT_EQ(files.serve(get("/a.txt")).status, 200);
