@@ -5,6 +5,10 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "h2push/hpack/huffman.hpp"
 #include "hpack/dynamic_table.hpp"
@@ -125,6 +129,59 @@ class TableIndex {
   std::size_t bucket_mask_ = 0;
 };
 
+// The octets of the last header block whose encoding changed nothing in the encoder (every field an index or a
+// literal left out of the table), with a copy of its fields and the encoder's generation then. A block of equal
+// fields at the same generation has exactly those octets: a server's responses for one resource repeat the same
+// block, and copying it costs less than looking every field up again. Any change of the table or of the recent ring
+// moves the generation on, so the memo can never hand out octets whose indices have shifted.
+class BlockMemo {
+ public:
+  bool matches(std::span<const Header> fields, std::uint64_t generation) const noexcept {
+    if (!valid_ || generation != generation_ || fields.size() != shapes_.size()) return false;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const Header& f = fields[i];
+      const Shape& shape = shapes_[i];
+      if (f.name.size() != shape.name_size || f.value.size() != shape.value_size || f.never_index != shape.never_index)
+        return false;
+      if (f.name != std::string_view(text_).substr(at, shape.name_size)) return false;
+      at += shape.name_size;
+      if (f.value != std::string_view(text_).substr(at, shape.value_size)) return false;
+      at += shape.value_size;
+    }
+    return true;
+  }
+
+  std::span<const std::byte> octets() const noexcept { return octets_; }
+
+  void store(std::span<const Header> fields, std::span<const std::byte> octets, std::uint64_t generation) {
+    valid_ = true;
+    generation_ = generation;
+    shapes_.clear();
+    text_.clear();
+    for (const Header& f : fields) {
+      shapes_.push_back(
+          {static_cast<std::uint32_t>(f.name.size()), static_cast<std::uint32_t>(f.value.size()), f.never_index});
+      text_.append(f.name).append(f.value);
+    }
+    octets_.assign(octets.begin(), octets.end());
+  }
+
+  void clear() noexcept { valid_ = false; }
+
+ private:
+  struct Shape {
+    std::uint32_t name_size;
+    std::uint32_t value_size;
+    bool never_index;
+  };
+  bool valid_ = false;
+  std::uint64_t generation_ = 0;
+  std::vector<Shape> shapes_;
+  std::string text_;  // the names and values, back to back
+  std::vector<std::byte> octets_;
+};
+
 constexpr std::uint64_t kNameSeed = 0x243f6a8885a308d3ull;
 
 }  // namespace
@@ -146,6 +203,7 @@ struct Encoder::State {
   }
 
   void apply_size(std::uint32_t size) {
+    ++generation;
     table.set_max_size(size);
     // Rebuild the chains for the new capacity from the entries that remain, oldest first.
     index.reset(size);
@@ -216,6 +274,7 @@ struct Encoder::State {
     out = put_string(out, field.value);
 
     if (index_it) {
+      ++generation;
       table.insert(field.name, field.value);
       if (table.entries() != 0) add_to_index(table.inserted_total() - 1, field.name, field.value);
     }
@@ -250,10 +309,16 @@ struct Encoder::State {
       if (h == field_hash) return true;
     }
     recent[recent_next++ % kRecent] = field_hash;
+    ++generation;
     return false;
   }
 
   EncoderOptions options;
+  // Counts every change of what encoding depends on besides the fields (the dynamic table, its size, the recent
+  // ring): equal fields encoded at an equal generation give equal octets.
+  std::uint64_t generation = 0;
+  BlockMemo memo;
+  std::uint64_t memo_hits = 0;
   detail::DynamicTable table;
   TableIndex index;
   static constexpr std::size_t kRecent = 64;
@@ -271,6 +336,12 @@ Encoder& Encoder::operator=(Encoder&&) noexcept = default;
 
 void Encoder::encode(std::span<const Header> fields, std::vector<std::byte>& out) {
   State& s = *state_;
+  if (!s.update_pending && s.memo.matches(fields, s.generation)) {
+    const std::span<const std::byte> memo = s.memo.octets();
+    out.insert(out.end(), memo.begin(), memo.end());
+    ++s.memo_hits;
+    return;
+  }
   // Worst case per field: representation and two length integers, octets never longer than raw; a speculative
   // Huffman code may run 5 octets past a string's own room (put_string).
   std::size_t bound = 2 * detail::kMaxIntegerOctets + 8;
@@ -288,7 +359,14 @@ void Encoder::encode(std::span<const Header> fields, std::vector<std::byte>& out
     p = detail::put_integer(p, s.update_final, 5, 0x20);
     s.apply_size(s.update_final);
   }
+  const std::uint64_t generation = s.generation;
+  const std::byte* const fields_start = p;
   for (const Header& f : fields) p = s.encode_field(p, f);
+  if (s.generation == generation) {
+    s.memo.store(fields, std::span(fields_start, p), generation);
+  } else {
+    s.memo.clear();
+  }
   out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
@@ -304,5 +382,6 @@ std::uint32_t Encoder::table_capacity() const noexcept {
 }
 std::uint32_t Encoder::table_size() const noexcept { return state_->table.size(); }
 std::size_t Encoder::table_entries() const noexcept { return state_->table.entries(); }
+std::uint64_t Encoder::memo_hits() const noexcept { return state_->memo_hits; }
 
 }  // namespace h2push::hpack

@@ -19,7 +19,9 @@ ConnectionState::ConnectionState(const Options& o)
       reader({.max_frame_size = kDefaultMaxFrameSize,
               .preface = o.role == Role::server ? PeerPreface::magic_then_settings : PeerPreface::settings}),
       decoder({.max_table_size = kDefaultHeaderTableSize, .max_header_list_size = o.max_header_list_size}),
-      encoder({.max_table_size = o.encoder_table_size}) {
+      encoder({.max_table_size = o.encoder_table_size}),
+      out(o.output_pool.get()),
+      taken(o.output_pool.get()) {
   resets = {o.reset_budget, o.resets_per_second, static_cast<double>(o.reset_budget)};
   glitches = {o.glitch_budget, o.glitches_per_second, static_cast<double>(o.glitch_budget)};
   conn_recv_target = std::max<std::uint32_t>(o.connection_window_size, kDefaultInitialWindowSize);
@@ -409,9 +411,15 @@ std::span<const std::byte> Connection::take_output() {
   if (c.pending_size() == 0) return {};
   const std::size_t sent = c.out_sent;
   std::swap(c.out, c.taken);  // the buffer taken the time before is free again: it becomes the core's
-  c.out.clear();
+  c.out.release();            // ... or the pool's, to be lent to whichever connection writes next
   c.out_sent = 0;
   return c.taken.bytes().subspan(sent);
+}
+
+void Connection::output_written() noexcept { state_->taken.release(); }
+
+std::shared_ptr<OutputPool> make_output_pool(std::size_t max_buffers, std::size_t max_capacity) {
+  return std::make_shared<OutputPool>(max_buffers, max_capacity);
 }
 
 bool Connection::wants_write() const noexcept {

@@ -14,12 +14,45 @@
 #include <memory>
 #include <span>
 #include <utility>
+#include <vector>
 
 namespace h2push::http2 {
+
+class Output;
+
+// See make_output_pool() in connection.hpp: a LIFO of free buffers, so the one lent next is the one given back last.
+class OutputPool {
+ public:
+  OutputPool(std::size_t max_buffers, std::size_t max_capacity)
+      : max_buffers_(max_buffers), max_capacity_(max_capacity) {
+    free_.reserve(max_buffers_);  // give() never allocates
+  }
+
+  // Keeps `data` (of `capacity` octets) for the next borrower, or frees it when the pool is full or it is too big.
+  void give(std::unique_ptr<std::byte[]> data, std::size_t capacity) noexcept {
+    if (data == nullptr || free_.size() >= max_buffers_ || capacity > max_capacity_) return;
+    free_.push_back({std::move(data), capacity});
+  }
+  // The buffer given back last, or none (capacity 0).
+  std::pair<std::unique_ptr<std::byte[]>, std::size_t> take() noexcept {
+    if (free_.empty()) return {nullptr, 0};
+    auto out = std::move(free_.back());
+    free_.pop_back();
+    return out;
+  }
+  std::size_t size() const noexcept { return free_.size(); }
+
+ private:
+  std::size_t max_buffers_;
+  std::size_t max_capacity_;
+  std::vector<std::pair<std::unique_ptr<std::byte[]>, std::size_t>> free_;
+};
 
 class Output {
  public:
   Output() = default;
+  // A buffer that borrows its storage from `pool` when it has none, and gives it back with release().
+  explicit Output(OutputPool* pool) noexcept : pool_(pool) {}
   Output(const Output& other) { put(other.bytes()); }
   Output& operator=(const Output& other) {
     if (this != &other) {
@@ -31,11 +64,13 @@ class Output {
   Output(Output&& other) noexcept
       : data_(std::move(other.data_)),
         size_(std::exchange(other.size_, 0)),
-        capacity_(std::exchange(other.capacity_, 0)) {}
+        capacity_(std::exchange(other.capacity_, 0)),
+        pool_(other.pool_) {}
   Output& operator=(Output&& other) noexcept {
     data_ = std::move(other.data_);
     size_ = std::exchange(other.size_, 0);
     capacity_ = std::exchange(other.capacity_, 0);
+    pool_ = other.pool_;
     return *this;
   }
   ~Output() = default;
@@ -44,6 +79,12 @@ class Output {
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
   void clear() noexcept { size_ = 0; }  // keeps the capacity
+  // Empties the buffer and gives its storage back to the pool (with none, keeps it, like clear()).
+  void release() noexcept {
+    size_ = 0;
+    if (pool_ == nullptr || data_ == nullptr) return;
+    pool_->give(std::move(data_), std::exchange(capacity_, 0));
+  }
   void reserve(std::size_t n) {
     if (n > capacity_) grow(n);
   }
@@ -99,6 +140,12 @@ class Output {
  private:
   // At least doubles, so that appending is amortised O(1); the first buffer holds a few small frames.
   void grow(std::size_t needed) {
+    if (capacity_ == 0 && pool_ != nullptr) {
+      auto [data, capacity] = pool_->take();
+      data_ = std::move(data);
+      capacity_ = capacity;
+      if (capacity_ >= needed) return;
+    }
     std::size_t capacity = capacity_ < 256 ? 256 : capacity_ * 2;
     if (capacity < needed) capacity = needed;
     auto data = std::make_unique_for_overwrite<std::byte[]>(capacity);
@@ -110,6 +157,7 @@ class Output {
   std::unique_ptr<std::byte[]> data_;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
+  OutputPool* pool_ = nullptr;  // owned by the connection's options
 };
 
 }  // namespace h2push::http2

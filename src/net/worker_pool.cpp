@@ -8,7 +8,10 @@ namespace h2push::net {
 WorkerPool::WorkerPool(std::size_t workers) {
   workers = std::max<std::size_t>(workers, 1);
   for (std::size_t i = 0; i < workers; ++i) {
-    contexts_.push_back(std::make_unique<asio::io_context>(1));  // one thread per context: no locking inside
+    // One thread per context. ASIO_CONCURRENCY_HINT_UNSAFE_IO: a socket's reactor state is locked by nobody, since
+    // only its worker thread ever touches it (accepted and handled there; listeners are opened before the loops run
+    // and closed through post()). The scheduler keeps its lock: other threads post (shutdown, listener close).
+    contexts_.push_back(std::make_unique<asio::io_context>(ASIO_CONCURRENCY_HINT_UNSAFE_IO));
     guards_.push_back(asio::make_work_guard(*contexts_.back()));
   }
 }

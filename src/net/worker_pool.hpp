@@ -1,4 +1,6 @@
 // src/net/worker_pool.hpp: one asio::io_context per worker thread; a connection lives on one thread for life.
+// Sockets of a worker's context must be used only from that worker's thread (its reactor does no per-socket
+// locking); other threads reach a worker through asio::post().
 #pragma once
 
 #include <cstddef>

@@ -142,6 +142,7 @@ bool Exchange::cancel_push(int status) {
 
 bool Exchange::respond(Response response) {
   if (!open() || responded_ || response.status < 200 || response.status > 999) return false;
+  response.own_borrowed();  // the exchange's field list owns its text
   if (pushed_ && !pushable_response(response.status, response.fields)) return cancel_push(response.status);
   return submit_final(response.status, response.fields, std::move(response.body), response.content_length.value_or(0));
 }

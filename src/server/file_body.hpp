@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "h2push/body_source.hpp"
+#include "server/recycled.hpp"
 
 namespace h2push::server {
 
@@ -59,7 +60,7 @@ using ResponseBody = std::variant<std::monostate, MemorySlice, FileSlice>;
 std::uint64_t body_length(const ResponseBody& body) noexcept;
 
 // Serves a MemorySlice: copies as much as fits into each read, keeps the buffer alive meanwhile.
-class MemoryBodySource final : public BodySource {
+class MemoryBodySource final : public BodySource, public Recycled<MemoryBodySource> {
  public:
   explicit MemoryBodySource(MemorySlice slice) noexcept : slice_(std::move(slice)) {}
   Read read(std::span<std::byte> out) override;

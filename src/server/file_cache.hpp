@@ -92,6 +92,11 @@ struct RoutedFile {
   std::string etag;                        // of the identity representation; empty when ETags are off
   std::string last_modified;               // IMF-fixdate of st_mtime; empty when Last-Modified is off
   std::string cache_key;                   // FileCache key of the identity representation's bytes
+  std::string length_text;                 // st_size in decimal: the Content-Length of a whole 200
+  // The identity bytes of a small file (at most kEntryBytesMax), taken from or put into the FileCache when the
+  // entry was made, so a request for it needs no second lookup; null for larger files or without the open-file cache.
+  std::shared_ptr<const std::string> bytes;
+  static constexpr std::size_t kEntryBytesMax = 16 * 1024;
 };
 
 // Thread-safe (one mutex; the critical sections are map and list updates, never I/O). Times are nanoseconds of a

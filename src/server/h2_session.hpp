@@ -13,6 +13,7 @@
 #include <asio/write.hpp>
 
 #include "server/access_log.hpp"
+#include "server/recycled.hpp"
 #include "server/session.hpp"
 
 namespace h2push::server {
@@ -59,7 +60,7 @@ class ProgressTable {
 
 // A response body that notes when the core pulls octets from it: progress for timeouts.send. Its entry in
 // `progress` goes when the body ends.
-class ProgressSource final : public BodySource {
+class ProgressSource final : public BodySource, public Recycled<ProgressSource> {
  public:
   ProgressSource(std::unique_ptr<BodySource> inner, ProgressTable& progress, std::uint32_t stream)
       : inner_(std::move(inner)), progress_(progress), stream_(stream) {}
@@ -89,7 +90,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   using Base::close;
 
   H2Session(Stream stream, WorkerState& worker, ConnectionSlot slot, Protocol protocol, std::string remote)
-      : Base(std::move(stream), worker, std::move(slot), http2::Connection(server_options(*worker.limits))),
+      : Base(std::move(stream), worker, std::move(slot), http2::Connection(server_options(worker))),
         protocol_(protocol),
         remote_(std::move(remote)) {}
 
@@ -126,8 +127,9 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   }
 
  private:
-  static http2::Options server_options(const SessionLimits& limits) {
-    http2::Options o = limits.http2;
+  static http2::Options server_options(const WorkerState& worker) {
+    http2::Options o = worker.limits->http2;
+    o.output_pool = worker.output_pool;
     o.role = http2::Role::server;
     o.enable_push = false;
     o.auto_window_update = false;  // request bodies are credited once used (an exchange's consume()) or dropped
@@ -146,6 +148,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
                                 return;
                               }
                               last_activity_ = std::chrono::steady_clock::now();
+                              const typename Base::EventTime event(*this, last_activity_);
                               on_bytes({in_.data(), n});
                               flush();
                               read();
@@ -153,7 +156,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   }
 
   void on_bytes(std::span<const std::byte> bytes) {
-    handle(conn_.advance(instant_now()));
+    handle(conn_.advance(instant_of(this->event_now())));
     handle(conn_.receive(bytes));
   }
 
@@ -194,7 +197,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   }
 
   std::unique_ptr<BodySource> watch_body(std::uint32_t stream, std::unique_ptr<BodySource> body) override {
-    body_progress_.set(stream, std::chrono::steady_clock::now());
+    body_progress_.set(stream, this->event_now());
     return std::make_unique<ProgressSource>(std::move(body), body_progress_, stream);
   }
   void unwatch_body(std::uint32_t stream) override { body_progress_.erase(stream); }

@@ -12,6 +12,7 @@
 
 #include "h2push/body_source.hpp"
 #include "h2push/hpack/types.hpp"
+#include "server/inline_vector.hpp"
 
 namespace h2push::server {
 
@@ -46,6 +47,23 @@ struct Response {
   // True only when every field was built by the server's own code from validated values (SiteHandler's file
   // responses): HTTP/2 then skips checking them again (http2::FieldCheck::trusted). Never for fields from outside.
   bool trusted_fields = false;
+  // Fields viewed, not owned: their text is static or held by `keep` (SiteHandler: the open-file cache's entry and
+  // the handler's per-thread Date). Sent before `fields`. Valid until the handler is called again on this
+  // thread; whoever keeps a response longer calls own_borrowed() first.
+  InlineVector<hpack::Header, 14> borrowed{};
+  std::shared_ptr<const void> keep{};
+
+  // Moves the borrowed fields into `fields` as copies (before them, keeping the order sent).
+  void own_borrowed() {
+    if (borrowed.empty()) return;
+    std::vector<std::pair<std::string, std::string>> all;
+    all.reserve(borrowed.size() + fields.size());
+    for (const hpack::Header& f : borrowed) all.emplace_back(std::string(f.name), std::string(f.value));
+    for (auto& f : fields) all.push_back(std::move(f));
+    fields = std::move(all);
+    borrowed.clear();
+    keep.reset();
+  }
 };
 
 class Exchange;  // src/server/exchange.hpp

@@ -34,9 +34,14 @@ bool may_be_page(std::string_view path) {
   const std::string_view name = path.substr(path.rfind('/') + 1);
   const std::size_t dot = name.rfind('.');
   if (dot == std::string_view::npos) return true;
-  std::string extension(name.substr(dot + 1));
-  for (char& c : extension) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return extension == "html" || extension == "htm" || extension == "xhtml";
+  const std::string_view extension = name.substr(dot + 1);
+  const auto is = [extension](std::string_view lower) {
+    return extension.size() == lower.size() &&
+           std::equal(extension.begin(), extension.end(), lower.begin(), [](char a, char b) {
+             return ((a >= 'A' && a <= 'Z') ? static_cast<char>(a - 'A' + 'a') : a) == b;
+           });
+  };
+  return is("html") || is("htm") || is("xhtml");
 }
 
 // RFC 9218 §4: the urgency of the request's `priority` field, 3 when absent or unreadable.
@@ -71,9 +76,9 @@ bool PushPolicy::is_navigation(const Request& request) {
 
 PushDecision PushPolicy::decide(const Request& request, const ClientView& client) const {
   PushDecision decision;
-  if (!plans_ || request.method != "GET" || !is_navigation(request)) return decision;
+  if (!plans_ || request.method != "GET") return decision;
   const std::string_view path = path_of(request.target);
-  if (!may_be_page(path)) return decision;
+  if (!may_be_page(path) || !is_navigation(request)) return decision;  // the cheaper test first
   const PushMode mode = push_mode_for(config_, path);
   if (mode == PushMode::off) return decision;
   decision.plan = plans_(request.authority, path);

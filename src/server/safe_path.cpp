@@ -120,22 +120,27 @@ Result<RequestPath, PathError> parse_request_path(std::string_view target, const
 
   // Decode exactly once. An encoded separator would make the file system see another path than the one the
   // segments were checked on, so %2F and %5C are refused outright (Apache's AllowEncodedSlashes Off: 404).
-  std::string decoded;
-  decoded.reserve(raw_path.size());
-  for (std::size_t i = 0; i < raw_path.size(); ++i) {
-    const char c = raw_path[i];
-    if (c != '%') {
-      decoded.push_back(c);
-      continue;
+  // Without a '%' (most requests) the decoded path is the raw one: viewed, not copied.
+  std::string decoded_octets;
+  std::string_view decoded = raw_path;
+  if (raw_path.find('%') != std::string_view::npos) {
+    decoded_octets.reserve(raw_path.size());
+    for (std::size_t i = 0; i < raw_path.size(); ++i) {
+      const char c = raw_path[i];
+      if (c != '%') {
+        decoded_octets.push_back(c);
+        continue;
+      }
+      const int hi = i + 2 < raw_path.size() ? hex_value(raw_path[i + 1]) : -1;
+      const int lo = hi >= 0 ? hex_value(raw_path[i + 2]) : -1;
+      if (lo < 0) return Unexpected{PathError::bad_request};
+      const auto value = static_cast<unsigned char>(hi * 16 + lo);
+      if (is_control(value)) return Unexpected{PathError::bad_request};  // %00 and friends
+      if (value == '/' || value == '\\') return Unexpected{PathError::not_found};
+      decoded_octets.push_back(static_cast<char>(value));
+      i += 2;
     }
-    const int hi = i + 2 < raw_path.size() ? hex_value(raw_path[i + 1]) : -1;
-    const int lo = hi >= 0 ? hex_value(raw_path[i + 2]) : -1;
-    if (lo < 0) return Unexpected{PathError::bad_request};
-    const auto value = static_cast<unsigned char>(hi * 16 + lo);
-    if (is_control(value)) return Unexpected{PathError::bad_request};  // %00 and friends
-    if (value == '/' || value == '\\') return Unexpected{PathError::not_found};
-    decoded.push_back(static_cast<char>(value));
-    i += 2;
+    decoded = decoded_octets;
   }
   if (!is_valid_utf8(decoded)) return Unexpected{PathError::bad_request};
 
@@ -145,8 +150,8 @@ Result<RequestPath, PathError> parse_request_path(std::string_view target, const
   std::size_t start = 1;
   while (start <= decoded.size()) {
     std::size_t end = decoded.find('/', start);
-    if (end == std::string::npos) end = decoded.size();
-    const std::string_view segment = std::string_view(decoded).substr(start, end - start);
+    if (end == std::string_view::npos) end = decoded.size();
+    const std::string_view segment = decoded.substr(start, end - start);
     start = end + 1;
     if (segment.empty()) continue;
     // Browsers remove dot segments before sending (RFC 3986 §5.2.4), so one that arrives, raw or encoded, is an

@@ -89,6 +89,23 @@ class ConnectionSlot {
   std::atomic<std::uint32_t>* count_ = nullptr;
 };
 
+// A status code's three digits (100..999), without an allocation.
+class StatusText {
+ public:
+  explicit StatusText(int status) noexcept {
+    const auto n = static_cast<unsigned>(std::clamp(status, 100, 999));
+    text_[0] = static_cast<char>('0' + n / 100);
+    text_[1] = static_cast<char>('0' + n / 10 % 10);
+    text_[2] = static_cast<char>('0' + n % 10);
+  }
+  StatusText(const StatusText&) = delete;  // views of it must not outlive it
+  StatusText& operator=(const StatusText&) = delete;
+  std::string_view view() const noexcept { return {text_, 3}; }
+
+ private:
+  char text_[3];
+};
+
 // One per worker thread; touched only from that thread.
 struct WorkerState {
   Handler* handler = nullptr;
@@ -97,7 +114,10 @@ struct WorkerState {
   std::atomic<std::uint32_t>* open_connections = nullptr;  // shared by every worker (limits.max_connections)
   const SessionLimits* limits = nullptr;
   const PushPolicy* push = nullptr;  // null: no push, no hints
-  PushTotals push_totals;            // of the connections closed so far
+  // Output buffers shared by this worker's HTTP/2 connections: a finished write gives its buffer back and the next
+  // connection to write reuses it while it is still in cache (http2::Options::output_pool).
+  std::shared_ptr<http2::OutputPool> output_pool = http2::make_output_pool();
+  PushTotals push_totals;  // of the connections closed so far
   std::unordered_set<Session*> sessions;
   bool shutting_down = false;
 };
@@ -126,10 +146,10 @@ class Session : public std::enable_shared_from_this<Session> {
 using TcpSocket = asio::ip::tcp::socket;
 using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
 
-inline http2::Instant instant_now() {
-  return {std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-              .count()};
+inline http2::Instant instant_of(std::chrono::steady_clock::time_point t) {
+  return {std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count()};
 }
+inline http2::Instant instant_now() { return instant_of(std::chrono::steady_clock::now()); }
 
 // Closes a transport: TCP at once; TLS after a close_notify attempt bounded by a short timer.
 inline void close_transport(TcpSocket& socket) {
@@ -203,6 +223,25 @@ class ProtocolSession : public Session, public ExchangeSink {
     return writing_ && now - write_progress_ > worker_.limits->send_timeout;
   }
 
+  // The time of the I/O completion being handled: the clock is read once per completion and shared by what it does
+  // (write progress, body watches, the core's time); outside one (a posted or deferred response) it is read afresh.
+  std::chrono::steady_clock::time_point event_now() const {
+    return event_now_ ? *event_now_ : std::chrono::steady_clock::now();
+  }
+  // Marks a completion's time for its duration (nested completions restore the outer one).
+  class EventTime {
+   public:
+    EventTime(ProtocolSession& session, std::chrono::steady_clock::time_point now)
+        : session_(session), saved_(std::exchange(session.event_now_, now)) {}
+    ~EventTime() { session_.event_now_ = saved_; }
+    EventTime(const EventTime&) = delete;
+    EventTime& operator=(const EventTime&) = delete;
+
+   private:
+    ProtocolSession& session_;
+    std::optional<std::chrono::steady_clock::time_point> saved_;
+  };
+
   // A response body handed to the core on request or stream `id` (HTTP/2 watches it for window stalls).
   virtual std::unique_ptr<BodySource> watch_body(std::uint32_t, std::unique_ptr<BodySource> body) { return body; }
   virtual void unwatch_body(std::uint32_t) {}
@@ -226,7 +265,7 @@ class ProtocolSession : public Session, public ExchangeSink {
     }
     writing_ = true;
     write_offset_ = 0;
-    write_progress_ = std::chrono::steady_clock::now();
+    write_progress_ = event_now();
     write_some(written);
     return true;
   }
@@ -248,11 +287,13 @@ class ProtocolSession : public Session, public ExchangeSink {
                                }
                                write_offset_ += n;
                                write_progress_ = std::chrono::steady_clock::now();
+                               const EventTime event(*this, write_progress_);
                                if (write_offset_ < write_data_.size()) {
                                  write_some(written);
                                  return;
                                }
                                writing_ = false;
+                               if constexpr (kHttp2) conn_.output_written();  // write_data_ is invalid now
                                written();
                              });
   }
@@ -411,7 +452,8 @@ class ProtocolSession : public Session, public ExchangeSink {
   std::vector<std::byte> write_buffer_;    // HTTP/1.1: the copy being written
   std::span<const std::byte> write_data_;  // what is being written: write_buffer_ or the core's taken output
   std::size_t write_offset_ = 0;
-  std::chrono::steady_clock::time_point write_progress_;  // the last octets a socket write took
+  std::chrono::steady_clock::time_point write_progress_;            // the last octets a socket write took
+  std::optional<std::chrono::steady_clock::time_point> event_now_;  // set by EventTime
   std::vector<hpack::Header> fields_;
   bool reading_ = false;
   bool writing_ = false;
@@ -465,9 +507,10 @@ class ProtocolSession : public Session, public ExchangeSink {
         worker_.access_log != nullptr ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     Response response = worker_.handler->handle(request);
     if (!set_cookie.empty() && response.status < 400) response.fields.emplace_back("set-cookie", set_cookie);
-    const std::string status = std::to_string(response.status);
+    const StatusText status(response.status);
     fields_.clear();
-    fields_.push_back({":status", status});
+    fields_.push_back({":status", status.view()});
+    for (const hpack::Header& f : response.borrowed) fields_.push_back(f);
     for (const auto& [name, value] : response.fields) fields_.push_back({name, value});
     const bool has_body = response.body != nullptr && request.method != "HEAD";
     if (!submit_final(id, !has_body, response.trusted_fields)) return;  // the stream or request is gone meanwhile
@@ -531,6 +574,7 @@ class ProtocolSession : public Session, public ExchangeSink {
         continue;
       }
       Response response = worker_.handler->handle(promised_request);
+      response.own_borrowed();  // checked and kept as one list; pushes are few
       if (!pushable_response(response.status, response.fields)) continue;  // only what a GET would get and keep
       const auto promised = promise(parent, promised_request, *planned, decision);
       if (!promised) break;

@@ -57,8 +57,13 @@ std::shared_ptr<const std::string> status_page(int status) {
   return it != pages.end() ? it->second : pages.at(500);
 }
 
-void add(FileResponse& r, std::string_view name, std::string_view value) {
-  r.headers.push_back({std::string(name), std::string(value)});
+// A field whose value outlives the response (a literal, the options, or r.file's strings): viewed, not copied.
+void add(FileResponse& r, std::string_view name, std::string_view value) { r.headers.push_back({name, value, false}); }
+
+// A field whose value is made for this response: kept in r.owned.
+void add_owned(FileResponse& r, std::string_view name, std::string value) {
+  if (!r.owned) r.owned = std::make_unique<std::deque<std::string>>();
+  r.headers.push_back({name, r.owned->emplace_back(std::move(value)), true});
 }
 
 // A response whose body is the status page (omitted for HEAD, headers kept).
@@ -67,7 +72,7 @@ FileResponse page_response(int status, bool head) {
   r.status = status;
   const auto page = status_page(status);
   add(r, "content-type", kHtml);
-  add(r, "content-length", std::to_string(page->size()));
+  add_owned(r, "content-length", std::to_string(page->size()));
   if (!head) r.body = MemorySlice{page, 0, page->size()};
   return r;
 }
@@ -232,7 +237,7 @@ MimeType content_type_for(const StaticOptions& options, std::string_view relativ
 }
 
 // What serve() needs of a routed file, computed once per opening (and kept by the open-file cache).
-std::shared_ptr<const RoutedFile> make_routed_file(Routed&& routed, const StaticOptions& options) {
+std::shared_ptr<RoutedFile> make_routed_file(Routed&& routed, const StaticOptions& options) {
   auto out = std::make_shared<RoutedFile>();
   out->st = routed.st;
   out->identity = identity_of(routed.st);
@@ -244,9 +249,20 @@ std::shared_ptr<const RoutedFile> make_routed_file(Routed&& routed, const Static
   }
   if (options.last_modified) out->last_modified = format_http_date(routed.st.st_mtim.tv_sec);
   out->cache_key = cache_key(routed.relative, ContentCoding::identity);
+  out->length_text = std::to_string(out->identity.size);
   out->file = std::make_shared<const FileHandle>(std::move(routed.file));
   out->relative = std::move(routed.relative);
   return out;
+}
+
+// An open-file cache entry of a small file also holds its bytes (RoutedFile::bytes), from the small-file cache or
+// read now (and cached), checked against the identity recorded at opening like any cached bytes.
+void attach_bytes(RoutedFile& file, FileCache& cache) {
+  if (file.identity.size > RoutedFile::kEntryBytesMax || !cache.accepts(file.identity.size)) return;
+  file.bytes = cache.find(file.cache_key, file.identity);
+  if (file.bytes) return;
+  file.bytes = read_small_file(*file.file, file.identity);
+  if (file.bytes) cache.insert(file.cache_key, file.identity, file.bytes);
 }
 
 std::int64_t coarse_monotonic_ns() noexcept {
@@ -298,11 +314,14 @@ FileResponse StaticFiles::serve(const FileRequest& request) {
   // The open-file cache is keyed by the checked path (plus '/' for the directory form, which routes to the index
   // document): only a request that would route to the same file through the same checks can reach an entry.
   std::shared_ptr<const RoutedFile> file;
-  std::string key;
+  std::string slash_key;  // the directory form's key; the plain form's is the path itself, viewed, not copied
+  std::string_view key = parsed->relative;
   std::int64_t now = 0;
   if (open_files_->enabled()) {
-    key = parsed->relative;
-    if (parsed->trailing_slash) key.push_back('/');
+    if (parsed->trailing_slash) {
+      slash_key.append(parsed->relative).push_back('/');
+      key = slash_key;
+    }
     now = now_ns();
     file = open_files_->find(key, now);
   }
@@ -310,13 +329,17 @@ FileResponse StaticFiles::serve(const FileRequest& request) {
     auto routed = route(root_, options_, *parsed);
     if (!routed) {
       FileResponse r = page_response(routed.error().status, head);
-      if (routed.error().status == 301) add(r, "location", routed.error().location);
+      if (routed.error().status == 301) add_owned(r, "location", std::move(routed.error().location));
       return r;
     }
-    file = make_routed_file(std::move(*routed), options_);
-    if (open_files_->enabled()) open_files_->insert(std::move(key), file, now);
+    auto made = make_routed_file(std::move(*routed), options_);
+    if (open_files_->enabled()) {
+      attach_bytes(*made, *cache_);  // reused by every request until the entry expires
+      open_files_->insert(std::string(key), made, now);
+    }
+    file = std::move(made);
   }
-  return serve_file(request, *file, head);
+  return serve_file(request, std::move(file), head);
 }
 
 std::int64_t StaticFiles::now_ns() const noexcept {
@@ -340,7 +363,8 @@ std::optional<StaticFiles::FileInfo> StaticFiles::locate(std::string_view target
   return info;
 }
 
-FileResponse StaticFiles::serve_file(const FileRequest& request, const RoutedFile& file, bool head) {
+FileResponse StaticFiles::serve_file(const FileRequest& request, std::shared_ptr<const RoutedFile> routed, bool head) {
+  const RoutedFile& file = *routed;
   const std::string& relative = file.relative;
   const struct stat& st = file.st;
   const FileIdentity& identity = file.identity;
@@ -352,8 +376,9 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, const RoutedFil
                      .identity = identity,
                      .length = identity.size,
                      .memory = nullptr,
-                     .file = file.file,
+                     .file = nullptr,  // the routed file's (file.file), not copied: one reference count less
                      .cache_key = {}};
+  const auto rep_file = [&]() -> const std::shared_ptr<const FileHandle>& { return rep.file ? rep.file : file.file; };
   if (vary) {
     const CodingPreference preference = parse_accept_encoding(request.accept_encoding);
     for (std::size_t i = 0; i < preference.count; ++i) {
@@ -366,7 +391,7 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, const RoutedFil
       }
       const bool enabled = coding == ContentCoding::br ? options_.brotli : options_.gzip;
       if (enabled && on_the_fly) {
-        auto data = compressed_variant(*cache_, options_, relative, *rep.file, identity, coding);
+        auto data = compressed_variant(*cache_, options_, relative, *rep_file(), identity, coding);
         // A coding that does not shrink the file is not worth the client's CPU: identity instead.
         if (data && data->size() < identity.size) {
           rep.coding = coding;
@@ -390,9 +415,13 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, const RoutedFil
   const int year = current_utc_year();
 
   FileResponse r;
-  r.headers.reserve(8);
+  r.file = routed;  // the values viewed below (type, ETag, dates, length) belong to it
   const auto add_cache_headers = [&](bool with_last_modified) {
-    if (!etag.empty()) add(r, "etag", etag);
+    if (!other_etag.empty()) {
+      add_owned(r, "etag", other_etag);
+    } else if (!etag.empty()) {
+      add(r, "etag", etag);
+    }
     if (with_last_modified && last_modified) add(r, "last-modified", file.last_modified);
     if (!cache_control.empty()) add(r, "cache-control", cache_control);
     if (vary) add(r, "vary", "accept-encoding");
@@ -422,7 +451,7 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, const RoutedFil
   }
   if (range.outcome == RangeOutcome::unsatisfiable) {
     r = page_response(416, head);
-    add(r, "content-range", "bytes */" + std::to_string(rep.length));
+    add_owned(r, "content-range", "bytes */" + std::to_string(rep.length));
     if (vary) add(r, "vary", "accept-encoding");
     return r;
   }
@@ -431,11 +460,15 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, const RoutedFil
 
   r.status = range.outcome == RangeOutcome::partial ? 206 : 200;
   add(r, "content-type", file.content_type);
-  add(r, "content-length", std::to_string(slice.length));
+  if (slice.length == identity.size) {
+    add(r, "content-length", file.length_text);
+  } else {
+    add_owned(r, "content-length", std::to_string(slice.length));
+  }
   if (r.status == 206) {
-    add(r, "content-range",
-        "bytes " + std::to_string(slice.first) + "-" + std::to_string(slice.first + slice.length - 1) + "/" +
-            std::to_string(rep.length));
+    add_owned(r, "content-range",
+              "bytes " + std::to_string(slice.first) + "-" + std::to_string(slice.first + slice.length - 1) + "/" +
+                  std::to_string(rep.length));
   }
   if (rep.coding != ContentCoding::identity) add(r, "content-encoding", coding_name(rep.coding));
   add_cache_headers(/*with_last_modified=*/true);
@@ -443,18 +476,20 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, const RoutedFil
   if (head) return r;
 
   // The body: bytes already in memory, small files through the cache, the rest streamed from the open file.
+  if (!rep.memory && rep.cache_key.empty() && file.bytes) rep.memory = file.bytes;  // the routed file's own bytes
   if (!rep.memory && cache_->accepts(rep.length)) {
     const std::string& key = rep.cache_key.empty() ? file.cache_key : rep.cache_key;
     rep.memory = cache_->find(key, rep.identity);
     if (!rep.memory) {
-      rep.memory = read_small_file(*rep.file, rep.identity);
+      rep.memory = read_small_file(*rep_file(), rep.identity);
       if (rep.memory) cache_->insert(key, rep.identity, rep.memory);
     }
   }
   if (rep.memory) {
-    r.body = MemorySlice{rep.memory, static_cast<std::size_t>(slice.first), static_cast<std::size_t>(slice.length)};
+    r.body = MemorySlice{std::move(rep.memory), static_cast<std::size_t>(slice.first),
+                         static_cast<std::size_t>(slice.length)};
   } else {
-    r.body = FileSlice{rep.file, slice.first, slice.length};
+    r.body = FileSlice{rep_file(), slice.first, slice.length};
   }
   return r;
 }
@@ -478,6 +513,12 @@ std::unique_ptr<BodySource> open_body(const FileResponse& response) {
     return std::make_unique<MemoryBodySource>(*memory);
   }
   if (const auto* file = std::get_if<FileSlice>(&response.body)) return std::make_unique<FileBodySource>(*file);
+  return nullptr;
+}
+
+std::unique_ptr<BodySource> open_body(ResponseBody&& body) {
+  if (auto* memory = std::get_if<MemorySlice>(&body)) return std::make_unique<MemoryBodySource>(std::move(*memory));
+  if (auto* file = std::get_if<FileSlice>(&body)) return std::make_unique<FileBodySource>(std::move(*file));
   return nullptr;
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@
 #include "h2push/body_source.hpp"
 #include "server/file_body.hpp"
 #include "server/file_cache.hpp"
+#include "server/inline_vector.hpp"
 #include "server/safe_path.hpp"
 
 namespace h2push::server {
@@ -99,18 +101,26 @@ struct FileRequest {
   std::string_view accept_encoding{};
 };
 
+// One response header field. Both are views: the name a string literal; the value a literal, a string of the
+// StaticFiles' options, of the routed file (FileResponse::file), or of FileResponse::owned (`owned` true: made for
+// this response alone, e.g. a Content-Range).
 struct ResponseHeader {
-  std::string name{};  // lowercase
-  std::string value{};
+  std::string_view name{};  // lowercase
+  std::string_view value{};
+  bool owned = false;
 };
 
 // The answer: a status, header fields and a body. Never a Date, Server or connection-specific field: the glue adds
 // those. When there is a body, content-length equals its length; for HEAD the headers are those of GET and the
-// body is empty (std::monostate).
+// body is empty (std::monostate). The header values stay valid while the response and its StaticFiles live (a file
+// response holds the routed file its ETag, Last-Modified, Content-Type and length come from: no copy, no
+// allocation for a plain 200).
 struct FileResponse {
   int status = 500;
-  std::vector<ResponseHeader> headers{};
+  InlineVector<ResponseHeader, 12> headers{};
   ResponseBody body{};
+  std::shared_ptr<const RoutedFile> file{};          // what borrowed values view (null for error pages)
+  std::unique_ptr<std::deque<std::string>> owned{};  // values made for this response (stable addresses)
 
   // The value of the first header called `name` (lowercase), if any.
   std::optional<std::string_view> header(std::string_view name) const noexcept;
@@ -152,7 +162,7 @@ class StaticFiles {
   std::optional<FileInfo> locate(std::string_view target) const;
 
  private:
-  FileResponse serve_file(const FileRequest& request, const RoutedFile& file, bool head);
+  FileResponse serve_file(const FileRequest& request, std::shared_ptr<const RoutedFile> routed, bool head);
   std::int64_t now_ns() const noexcept;
   std::string_view cache_control_for(std::string_view relative) const noexcept;
 
@@ -167,5 +177,7 @@ class StaticFiles {
 // the open file, so it may outlive both the response and the StaticFiles. File bodies are read with pread() as they
 // are pulled, each read at most the size of the caller's buffer.
 std::unique_ptr<BodySource> open_body(const FileResponse& response);
+// The same, taking the body over (no reference count copied).
+std::unique_ptr<BodySource> open_body(ResponseBody&& body);
 
 }  // namespace h2push::server

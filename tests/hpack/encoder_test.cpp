@@ -507,5 +507,70 @@ TEST(EncoderTest, DecodesToNothingWhenFieldListIsEmpty) {
   EXPECT_TRUE(list.empty());
 }
 
+// The block memo (encoder.hpp): a repeated block that changed nothing is copied, and the copy must never outlive
+// the table state it was made for. A response block repeats; another block then inserts entries (shifting every
+// dynamic index), resizes the table or differs in one value; each later block must still decode to its own
+// fields, by our decoder and by libnghttp2, which followed every block.
+TEST(EncoderTest, ReusesRepeatedBlockOnlyWhileTheTableIsUnchanged) {
+  const Pairs response = {{":status", "200"},         {"server", "h2push"},    {"content-type", "text/css"},
+                          {"content-length", "1000"}, {"etag", "\"3e8-1-2\""}, {"cache-control", "no-cache"}};
+  Pairs other_length = response;
+  other_length[3].second = "2000";
+  const Pairs inserting = {{"x-new-a", "one"}, {"x-new-b", "two"}, {"server", "other"}};
+  Encoder encoder;
+  Decoder decoder;
+  Nghttp2Inflater nghttp2;
+  HeaderList list;
+  const auto check = [&](const Pairs& fields) {
+    const std::vector<std::byte> block = encode(encoder, test::headers_of(fields));
+    SCOPED_TRACE(hex_of(block));
+    ASSERT_EQ(test::decode_bytes(decoder, block, list), std::nullopt);
+    EXPECT_EQ(pairs_of(list), fields);
+    const auto theirs = nghttp2.inflate(block);
+    ASSERT_TRUE(theirs.has_value());
+    Pairs their_pairs;
+    for (const Field& f : *theirs) their_pairs.emplace_back(f.name, f.value);
+    EXPECT_EQ(their_pairs, fields);
+  };
+  check(response);  // inserts: no memo
+  check(response);  // etag seen once more: inserted now
+  check(response);  // changes nothing: memorised
+  const std::uint64_t before = encoder.memo_hits();
+  check(response);
+  EXPECT_EQ(encoder.memo_hits(), before + 1);
+  check(inserting);  // new entries: every index of the memorised block is off by three now
+  check(response);
+  check(other_length);  // one value differs: encoded anew
+  check(response);
+  encoder.set_peer_max_table_size(128);  // evicts nearly everything
+  check(response);
+  check(response);
+  encoder.set_peer_max_table_size(4096);
+  check(response);
+  check(response);
+  check(response);
+  EXPECT_GT(encoder.memo_hits(), before + 1);
+}
+
+// A memorised block is compared field by field, name, value and never_index: a field moved between name and
+// value, or asked to be never indexed, is not the same block.
+TEST(EncoderTest, MemoMissesWhenOnlyTheSplitOrNeverIndexDiffers) {
+  Encoder encoder;
+  Decoder decoder;
+  HeaderList list;
+  const std::vector<Header> block = {{"x-ab", "c", false}, {":status", "200", false}};
+  const std::vector<Header> split = {{"x-a", "bc", false}, {":status", "200", false}};
+  const std::vector<Header> never = {{"x-ab", "c", true}, {":status", "200", false}};
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(test::decode_bytes(decoder, encode(encoder, block), list), std::nullopt);
+  for (const auto* fields : {&split, &never, &block}) {
+    const std::vector<std::byte> out = encode(encoder, *fields);
+    ASSERT_EQ(test::decode_bytes(decoder, out, list), std::nullopt);
+    ASSERT_EQ(list.size(), fields->size());
+    EXPECT_EQ(list[0].name, (*fields)[0].name);
+    EXPECT_EQ(list[0].value, (*fields)[0].value);
+    EXPECT_EQ(list[0].never_index, (*fields)[0].never_index);
+  }
+}
+
 }  // namespace
 }  // namespace h2push::hpack

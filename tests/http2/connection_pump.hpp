@@ -285,6 +285,7 @@ class Pump {
       const std::span<const std::byte> out = from.conn.take_output();
       if (out.empty()) return false;
       chunk.assign(out.begin(), out.end());
+      from.conn.output_written();  // as a transport does once its write is done (gives the buffer to the pool)
     } else {
       const std::span<const std::byte> out = from.conn.pending_output();
       if (out.empty()) return false;

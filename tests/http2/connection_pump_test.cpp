@@ -169,10 +169,15 @@ TEST(ConnectionPumpTest, ExchangesSettingsAndPingWhenConnectionsStart) {
 TEST(ConnectionPumpTest, DeliversFiftyConcurrentStreamsByteForByte) {
   // H2-5.2-03 (RFC 9113 §6.9.1)
   // H2-8.1.1-01 (RFC 9113 §8.1.1)
-  for (const bool take : {false, true}) {  // output moved with pending/consume_output(), then with take_output()
-    SCOPED_TRACE(take ? "take_output" : "pending_output");
-    Pump pump;
-    pump.take = take;
+  // Output moved with pending/consume_output(), then with take_output(), then with take_output() and the buffers of
+  // both sides lent by one pool (each side writing into the buffer the other gave back last).
+  for (const int mode : {0, 1, 2}) {
+    SCOPED_TRACE(mode == 0 ? "pending_output" : mode == 1 ? "take_output" : "take_output, pooled buffers");
+    Options client = client_options();
+    Options server = server_options();
+    if (mode == 2) client.output_pool = server.output_pool = make_output_pool(2);
+    Pump pump(client, server);
+    pump.take = mode != 0;
     Exchange exchange;
     exchange.serve(pump.server, [](std::uint32_t i) -> std::size_t { return i % 10 == 0 ? 0 : (i * 7919u) % 150000u; });
     exchange.request(pump.client, 50, [](std::uint32_t i) -> std::size_t { return i * 997u; });

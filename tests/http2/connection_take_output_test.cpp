@@ -37,5 +37,39 @@ TEST(ConnectionTakeOutputTest, TakenOutputStaysUnchangedWhileCoreWritesMore) {
   EXPECT_TRUE(pump.client.conn.take_output().empty());
 }
 
+// With Options::output_pool, output_written() gives the taken buffer back, and the next connection of the pool to
+// write borrows that same buffer: what it hands out is its own output, whatever the buffer held before.
+TEST(ConnectionTakeOutputTest, PooledBufferGoesToTheNextConnectionThatWrites) {
+  Options client = client_options();
+  Options server = server_options();
+  client.output_pool = server.output_pool = make_output_pool(4);
+  Pump pump(client, server);
+  pump.take = true;
+  ASSERT_GE(pump.run(), 0);
+  const std::array<std::byte, 8> first{std::byte{1}, std::byte{1}, std::byte{1}, std::byte{1},
+                                       std::byte{1}, std::byte{1}, std::byte{1}, std::byte{1}};
+  const std::array<std::byte, 8> second{std::byte{2}, std::byte{2}, std::byte{2}, std::byte{2},
+                                        std::byte{2}, std::byte{2}, std::byte{2}, std::byte{2}};
+  pump.client.conn.ping(first);
+  const std::span<const std::byte> taken = pump.client.conn.take_output();
+  ASSERT_EQ(taken.size(), 17u);
+  const std::byte* const buffer = taken.data();
+  pump.client.conn.output_written();
+
+  pump.server.conn.ping(second);
+  const std::span<const std::byte> next = pump.server.conn.take_output();
+  ASSERT_EQ(next.size(), 17u);
+  EXPECT_EQ(next.data(), buffer);  // the client's buffer, lent to the server
+  EXPECT_EQ(std::vector<std::byte>(next.begin() + 9, next.end()), std::vector<std::byte>(second.begin(), second.end()));
+  pump.server.conn.output_written();
+
+  // The two PINGs above were taken but never delivered (whole frames, as if dropped): the pair still works, and a
+  // new PING of the server's is answered.
+  pump.server.conn.ping(first);
+  ASSERT_GE(pump.run(), 0);
+  EXPECT_EQ(count_kind(pump.client.log, Kind::ping_ack), 0u);
+  EXPECT_EQ(count_kind(pump.server.log, Kind::ping_ack), 1u);
+}
+
 }  // namespace
 }  // namespace h2push::http2::test

@@ -135,6 +135,57 @@ TEST_F(StaticFilesOpenCacheTest, SeesChangedFileOnlyAfterValidity) {
   EXPECT_EQ(files.open_file_cache_stats().expirations, 1u);
 }
 
+// A response's ETag, Last-Modified, type and length are views of its routed file's entry (no copy per response):
+// the response holds the entry, so they stay those of the version it was made from after the entry expires and
+// the file is replaced, while a new response carries the new version's values.
+TEST_F(StaticFilesOpenCacheTest, ResponseKeepsItsVersionsValuesAfterTheEntryIsReplaced) {
+  StaticFiles files(cached_options(root()));
+  const FileResponse old_response = files.serve(get("/a.txt"));
+  const std::string old_etag = header_or_none(old_response, "etag");
+  const std::string old_modified = header_or_none(old_response, "last-modified");
+  ASSERT_EQ(header_or_none(old_response, "content-length"), "11");
+  ASSERT_NE(old_response.file, nullptr);
+
+  dir_.write("root/new.txt", "version TWO, longer");
+  dir_.set_mtime("root/new.txt", 1'700'000'100);
+  ASSERT_EQ(std::rename(path("new.txt").c_str(), path("a.txt").c_str()), 0);
+  g_now_ns += 1000 * kMs;  // the entry expires: the cache lets go of it
+  const FileResponse fresh = files.serve(get("/a.txt"));
+  EXPECT_EQ(files.open_file_cache_stats().expirations, 1u);
+  EXPECT_EQ(read_body(fresh), "version TWO, longer");
+  EXPECT_EQ(header_or_none(fresh, "content-length"), "19");
+  EXPECT_NE(header_or_none(fresh, "etag"), old_etag);
+  EXPECT_EQ(header_or_none(fresh, "last-modified"), "Tue, 14 Nov 2023 22:15:00 GMT");
+  EXPECT_NE(fresh.file, old_response.file);
+
+  EXPECT_EQ(header_or_none(old_response, "etag"), old_etag);
+  EXPECT_EQ(header_or_none(old_response, "last-modified"), old_modified);
+  EXPECT_EQ(header_or_none(old_response, "content-length"), "11");
+  EXPECT_EQ(read_body(old_response), "version one");
+}
+
+// A small file's entry holds its bytes (RoutedFile::bytes): requests within the validity use them without asking
+// the small-file cache again; once the entry expires and the file changed, the new entry holds the new bytes.
+TEST_F(StaticFilesOpenCacheTest, SmallFileEntryHoldsItsBytes) {
+  StaticFiles files(cached_options(root()));
+  EXPECT_EQ(read_body(files.serve(get("/a.txt"))), "version one");
+  const auto after_first = files.cache_stats();
+  EXPECT_EQ(after_first.entries, 1u);  // read once, kept in the small-file cache too
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(read_body(files.serve(get("/a.txt"))), "version one");
+  EXPECT_EQ(files.cache_stats().hits, after_first.hits);  // no lookup: the entry's own bytes
+  EXPECT_EQ(files.cache_stats().misses, after_first.misses);
+
+  dir_.write("root/new.txt", "version TWO, longer");
+  ASSERT_EQ(std::rename(path("new.txt").c_str(), path("a.txt").c_str()), 0);
+  g_now_ns += 1000 * kMs;
+  const FileResponse fresh = files.serve(get("/a.txt"));
+  EXPECT_EQ(read_body(fresh), "version TWO, longer");
+  EXPECT_EQ(header_or_none(fresh, "content-length"), "19");
+  ASSERT_NE(fresh.file, nullptr);
+  ASSERT_NE(fresh.file->bytes, nullptr);
+  EXPECT_EQ(*fresh.file->bytes, "version TWO, longer");
+}
+
 TEST_F(StaticFilesOpenCacheTest, DeletedFileIsNotFoundAfterValidity) {
   StaticFiles files(cached_options(root()));
   EXPECT_EQ(files.serve(get("/a.txt")).status, 200);

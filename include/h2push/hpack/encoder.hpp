@@ -26,6 +26,8 @@ struct EncoderOptions {
 // `if-modified-since`, `if-none-match`, `last-modified`, `location`) not seen among the last 64 such fields.
 // `authorization`, `proxy-authorization`, `set-cookie`, `cookie` values shorter than 20 octets and fields with
 // `never_index` are sent as never-indexed literals (§7.1.3). docs/hpack.md has the measurements behind this.
+// A block equal to the previous one, when that one changed nothing (no table insertion, no size update), is copied
+// from a memo of its octets instead of being encoded again.
 class Encoder {
  public:
   explicit Encoder(const EncoderOptions& options = {});
@@ -43,6 +45,9 @@ class Encoder {
   std::uint32_t table_capacity() const noexcept;  // the maximum in force
   std::uint32_t table_size() const noexcept;      // octets in use, RFC 7541 §4.1 sizing
   std::size_t table_entries() const noexcept;
+  // Blocks copied from the memo of the previous unchanged-table block instead of being looked up field by field
+  // (a block equal to the last one that changed nothing in the encoder encodes to the same octets).
+  std::uint64_t memo_hits() const noexcept;
 
  private:
   struct State;

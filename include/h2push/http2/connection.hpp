@@ -42,6 +42,12 @@ struct Instant {
   friend auto operator<=>(const Instant&, const Instant&) = default;
 };
 
+// Output buffers handed back by the connections of one thread (Connection::output_written()) and lent to the next
+// one that writes: a worker's connections then write into a few buffers still in cache instead of one or two cold
+// ones each. Not thread-safe: share it only between connections used on the same thread.
+class OutputPool;
+std::shared_ptr<OutputPool> make_output_pool(std::size_t max_buffers = 16, std::size_t max_capacity = 1 << 20);
+
 struct Options {
   Role role = Role::server;
 
@@ -82,6 +88,8 @@ struct Options {
   // shutdown_gracefully(): the longest wait between the first GOAWAY and the final one when the peer does not
   // answer our PING (measured through advance()).
   std::int64_t shutdown_notice_timeout_ns = 1'000'000'000;
+  // Where output buffers come from and go back to (make_output_pool()); null: each connection keeps its own two.
+  std::shared_ptr<OutputPool> output_pool{};
 };
 
 // Misuse of the API by the application; never sent to the peer.
@@ -121,9 +129,13 @@ class Connection {
   // Marks `n` octets of pending_output() as sent.
   void consume_output(std::size_t n);
   // pending_output() and consume_output() of all of it in one, without a copy: the core hands over its buffer and
-  // writes later output into a second one. The octets stay valid and unchanged until the next take_output() (any
-  // other call may be made meanwhile), so a transport can write them while the core goes on. Empty: nothing pending.
+  // writes later output into a second one. The octets stay valid and unchanged until output_written() or the next
+  // take_output() (any other call may be made meanwhile), so a transport can write them while the core goes on. Empty:
+  // nothing pending.
   std::span<const std::byte> take_output();
+  // The transport has written everything take_output() handed out: with Options::output_pool, that buffer goes back
+  // to the pool at once (the span is invalid from now on). Without a pool it does nothing.
+  void output_written() noexcept;
   bool wants_write() const noexcept;  // output is pending or DATA could be cut now
 
   // Client: opens a stream with a request. Fails with stream_limit while the peer's MAX_CONCURRENT_STREAMS is

@@ -1,0 +1,61 @@
+// src/server/recycled.hpp: class-specific operator new/delete that keep freed blocks of one class on a per-thread
+// free list, for objects made and dropped once per response (body sources): a burst of responses then costs no
+// trip through malloc's slower paths. Bounded: past kMaxFree blocks per thread, freeing goes to the global delete.
+#pragma once
+
+#include <cstddef>
+#include <new>
+
+namespace h2push::server {
+
+template <class T>
+class Recycled {
+ public:
+  static void* operator new(std::size_t size) {
+    static_assert(sizeof(T) >= sizeof(Block), "a freed object holds the list's link");
+    FreeList& list = free_list();
+    if (size == sizeof(T) && list.head != nullptr) {
+      Block* block = list.head;
+      list.head = block->next;
+      --list.count;
+      return block;
+    }
+    return ::operator new(size);
+  }
+  static void operator delete(void* p, std::size_t size) noexcept {
+    if (p == nullptr) return;
+    FreeList& list = free_list();
+    if (size == sizeof(T) && list.count < kMaxFree) {
+      list.head = new (p) Block{list.head};
+      ++list.count;
+      return;
+    }
+    ::operator delete(p, size);
+  }
+
+ private:
+  static constexpr std::size_t kMaxFree = 256;
+  struct Block {
+    Block* next;
+  };
+  struct FreeList {
+    Block* head = nullptr;
+    std::size_t count = 0;
+    FreeList() = default;
+    FreeList(const FreeList&) = delete;
+    FreeList& operator=(const FreeList&) = delete;
+    ~FreeList() {
+      while (head != nullptr) {
+        Block* next = head->next;
+        ::operator delete(static_cast<void*>(head), sizeof(T));
+        head = next;
+      }
+    }
+  };
+  static FreeList& free_list() noexcept {
+    thread_local FreeList list;
+    return list;
+  }
+};
+
+}  // namespace h2push::server
