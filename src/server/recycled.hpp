@@ -6,11 +6,26 @@
 #include <cstddef>
 #include <new>
 
+// Under AddressSanitizer every block goes to the global new/delete, so a use after free is still caught.
+#if defined(__SANITIZE_ADDRESS__)
+#define H2PUSH_RECYCLE_BLOCKS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define H2PUSH_RECYCLE_BLOCKS 0
+#endif
+#endif
+#ifndef H2PUSH_RECYCLE_BLOCKS
+#define H2PUSH_RECYCLE_BLOCKS 1
+#endif
+
 namespace h2push::server {
 
 template <class T>
 class Recycled {
  public:
+  // False under AddressSanitizer: blocks are not kept.
+  static constexpr bool kRecycles = H2PUSH_RECYCLE_BLOCKS != 0;
+
   static void* operator new(std::size_t size) {
     static_assert(sizeof(T) >= sizeof(Block), "a freed object holds the list's link");
     FreeList& list = free_list();
@@ -34,7 +49,7 @@ class Recycled {
   }
 
  private:
-  static constexpr std::size_t kMaxFree = 256;
+  static constexpr std::size_t kMaxFree = H2PUSH_RECYCLE_BLOCKS ? 256 : 0;
   struct Block {
     Block* next;
   };

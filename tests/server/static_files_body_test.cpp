@@ -191,7 +191,7 @@ TEST(MemoryBodySourceTest, ServesSliceInPieces) {
 
 // MemoryBodySource is Recycled (src/server/recycled.hpp): a freed source's block is the next one made on this
 // thread, and a source made in a reused block serves its own slice (and keeps its own buffer alive), not the last
-// one's.
+// one's. (Under AddressSanitizer blocks are not kept, and only the contents are checked.)
 TEST(MemoryBodySourceTest, ReusesFreedBlockWithFreshContents) {
   auto first_data = std::make_shared<const std::string>("first body");
   auto second_data = std::make_shared<const std::string>("second");
@@ -199,7 +199,9 @@ TEST(MemoryBodySourceTest, ReusesFreedBlockWithFreshContents) {
   const void* const block = first.get();
   first.reset();
   std::unique_ptr<BodySource> second = std::make_unique<MemoryBodySource>(MemorySlice{second_data, 0, 6});
-  EXPECT_EQ(static_cast<const void*>(second.get()), block);
+  if (Recycled<MemoryBodySource>::kRecycles) {
+    EXPECT_EQ(static_cast<const void*>(second.get()), block);
+  }
   const std::weak_ptr<const std::string> watch = second_data;
   second_data.reset();
   EXPECT_FALSE(watch.expired());  // held by the source
