@@ -310,7 +310,10 @@ void TlsState::shutdown_step(bool initiating) {
   if (socket_writing || write_handler) return;  // on_written comes back here
   std::error_code ignored;
   socket.shutdown(asio::socket_base::shutdown_send, ignored);
-  if (socket_reading) return finish(initiating, shutdown_handler, std::error_code());  // a read sees the end
+  // Nothing to wait for when a read in flight sees the end, or the peer's close_notify came already.
+  if (socket_reading || (SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN) != 0) {
+    return finish(initiating, shutdown_handler, std::error_code());
+  }
   draining = true;
   if (initiating) {
     asio::post(socket.get_executor(), [self = shared_from_this()] { self->drain(); });
