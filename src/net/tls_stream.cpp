@@ -291,7 +291,9 @@ void TlsState::on_written(std::error_code ec, std::size_t n) {
   while (!out.empty() && out_offset >= out.front().size()) {
     out_offset -= out.front().size();
     queued -= out.front().size();
-    if (out.front().capacity() > spare.capacity()) spare = std::move(out.front());
+    if (out.front().capacity() > spare.capacity() && out.front().capacity() <= TlsStream::kKeepChunk) {
+      spare = std::move(out.front());
+    }
     out.pop_front();
   }
   if (write_handler && write_started) {
