@@ -82,9 +82,6 @@ class TlsStream {
   static constexpr std::size_t kEncryptBelow = 64 * 1024;
   // Ciphertext read from the socket per system call (two records and more).
   static constexpr std::size_t kReadBufferSize = 32 * 1024;
-  // A sent ciphertext chunk is kept for the next write up to this capacity (an HTTP/2 session writes ≤ 64 KiB of
-  // output at a time); larger ones (HTTP/1.1's 256 KiB) are freed, so an idle connection holds little.
-  static constexpr std::size_t kKeepChunk = 128 * 1024;
 
   // A new SSL object from `context` (which keeps ALPN, SNI, session cache and cipher rules) over `socket`.
   TlsStream(asio::ip::tcp::socket socket, asio::ssl::context& context);
