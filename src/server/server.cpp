@@ -100,7 +100,7 @@ void start_tls(TcpSocket socket, WorkerState& worker, ConnectionSlot slot, asio:
   auto timer = std::make_shared<asio::steady_timer>(stream->get_executor());
   timer->expires_after(worker.limits->tls_handshake_timeout);
   timer->async_wait([stream, &worker, peer](std::error_code ec) {
-    if (ec) return;
+    if (ec || !*stream) return;  // cancelled, or the stream already moved into its session
     worker.error_log->info("{}: TLS handshake timeout", peer);
     std::error_code ignored;
     stream->lowest_layer().close(ignored);

@@ -18,12 +18,12 @@
 #include <spdlog/logger.h>
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
-#include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
 #include "h2push/http1/server_connection.hpp"
 #include "h2push/http2/connection.hpp"
+#include "net/tls_stream.hpp"
 #include "server/access_log.hpp"
 #include "server/exchange.hpp"
 #include "server/handler.hpp"
@@ -144,7 +144,8 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 using TcpSocket = asio::ip::tcp::socket;
-using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
+// The server's own TLS stream: many records per socket write (src/net/tls_stream.hpp).
+using TlsStream = net::TlsStream;
 
 inline http2::Instant instant_of(std::chrono::steady_clock::time_point t) {
   return {std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count()};
