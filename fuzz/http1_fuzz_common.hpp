@@ -100,4 +100,14 @@ inline void expect_same(const char* what, const std::string& whole, const std::s
   std::abort();
 }
 
+// `output` without its 100 (Continue) responses: a server may omit one when some of the content has already
+// arrived (RFC 9110 §10.1.1), so whether it is sent depends on where the input was cut.
+inline std::string without_continue(std::string output) {
+  constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  for (std::size_t at = output.find(kContinue); at != std::string::npos; at = output.find(kContinue, at)) {
+    output.erase(at, kContinue.size());
+  }
+  return output;
+}
+
 }  // namespace h2push::fuzz::h1
