@@ -1,11 +1,12 @@
 // src/server/site_handler.cpp
 #include "server/site_handler.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <ctime>
 #include <iterator>
+#include <string_view>
+#include <utility>
 
 namespace h2push::server {
 
@@ -28,40 +29,26 @@ Response SiteHandler::handle(const Request& request) {
   FileRequest file_request;
   file_request.method = request.method;
   file_request.target = request.target;
-  // One pass over the request's fields for the seven the file handler reads (the first of each, as field() would).
-  std::string_view* filled[9] = {};
-  std::size_t filled_count = 0;
+  // One pass over the request's fields for the seven the file handler reads; the first of each name wins, even if
+  // empty, as Request::field() finds it.
+  using Slot = std::string_view FileRequest::*;
+  static constexpr std::pair<std::string_view, Slot> kRead[] = {
+      {"range", &FileRequest::range},
+      {"if-match", &FileRequest::if_match},
+      {"if-range", &FileRequest::if_range},
+      {"if-none-match", &FileRequest::if_none_match},
+      {"accept-encoding", &FileRequest::accept_encoding},
+      {"if-modified-since", &FileRequest::if_modified_since},
+      {"if-unmodified-since", &FileRequest::if_unmodified_since},
+  };
+  unsigned seen = 0;
   for (const hpack::Header& f : request.fields) {
-    std::string_view* slot = nullptr;
-    switch (f.name.size()) {
-      case 5:
-        if (f.name == "range") slot = &file_request.range;
-        break;
-      case 8:
-        if (f.name == "if-match") {
-          slot = &file_request.if_match;
-        } else if (f.name == "if-range") {
-          slot = &file_request.if_range;
-        }
-        break;
-      case 13:
-        if (f.name == "if-none-match") slot = &file_request.if_none_match;
-        break;
-      case 15:
-        if (f.name == "accept-encoding") slot = &file_request.accept_encoding;
-        break;
-      case 17:
-        if (f.name == "if-modified-since") slot = &file_request.if_modified_since;
-        break;
-      case 19:
-        if (f.name == "if-unmodified-since") slot = &file_request.if_unmodified_since;
-        break;
-      default:
-        break;
+    for (unsigned i = 0; i < std::size(kRead); ++i) {
+      if ((seen & (1u << i)) != 0 || f.name != kRead[i].first) continue;
+      file_request.*kRead[i].second = f.value;
+      seen |= 1u << i;
+      break;
     }
-    if (slot == nullptr || std::find(filled, filled + filled_count, slot) != filled + filled_count) continue;
-    *slot = f.value;  // the first field of that name, even if empty, as Request::field() finds it
-    if (filled_count < std::size(filled)) filled[filled_count++] = slot;
   }
   FileResponse file = files_->serve(file_request);
 
