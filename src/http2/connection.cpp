@@ -248,17 +248,23 @@ Stream* ConnectionState::pick_stream_to_send() noexcept {
     return std::tuple(s.priority.urgency, s.priority.incremental, !waited, id);
   };
   Stream* best = nullptr;
-  streams.for_each([&](Stream& s) {
-    if (s.end_sent || !s.final_headers_sent || s.held_response.present) return;
-    if (s.state != StreamState::open && s.state != StreamState::half_closed_remote) return;
+  std::size_t kept = 0;
+  for (const std::uint32_t id : senders) {
+    Stream* found = streams.find(id);
+    if (found == nullptr || found->end_sent) continue;  // closed or ended since: dropped from the list
+    senders[kept++] = id;
+    Stream& s = *found;
+    if (s.held_response.present) continue;
+    if (s.state != StreamState::open && s.state != StreamState::half_closed_remote) continue;
     const bool body_left = s.has_body_to_send();
     const bool only_end = !body_left && s.end_submitted && s.source == nullptr;
-    if (!only_end && !body_left) return;
+    if (!only_end && !body_left) continue;
     if (body_left && (s.send_window <= 0 || conn_send_window <= 0)) {
-      return;  // blocked by flow control (an empty body end can still go)
+      continue;  // blocked by flow control (an empty body end can still go)
     }
     if (best == nullptr || rank(s) < rank(*best)) best = &s;
-  });
+  }
+  senders.resize(kept);
   return best;
 }
 
@@ -450,6 +456,8 @@ Result<StreamId, Errc> Connection::submit_request(std::span<const Header> fields
   if (end_stream) {
     s.end_submitted = true;
     c.half_close_local(s);
+  } else {
+    c.add_sender(s);
   }
   return id;
 }
@@ -493,7 +501,11 @@ Status<Errc> Connection::submit_response(StreamId id, std::span<const Header> fi
   }
   if (response_status(fields, check) < 200) return Unexpected{Errc::invalid_headers};
   s.final_headers_sent = true;
-  if (end_stream) s.end_submitted = true;
+  if (end_stream) {
+    s.end_submitted = true;
+  } else {
+    c.add_sender(s);
+  }
   if (s.state == StreamState::reserved_local) {
     s.held_response.hold(fields);
     s.held_response_end = end_stream;
