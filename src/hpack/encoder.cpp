@@ -132,7 +132,7 @@ class TableIndex {
 
 // a[0, n) == b[0, n), inline: the memo below compares a dozen short strings per block, where a call to memcmp per
 // string costs more than the comparison itself. Words of eight octets, the last one overlapping the one before.
-bool same_octets(const char* a, const char* b, std::size_t n) noexcept {
+[[gnu::always_inline]] inline bool same_octets(const char* a, const char* b, std::size_t n) noexcept {
   const auto load64 = [](const char* p) {
     std::uint64_t w;
     std::memcpy(&w, p, sizeof w);

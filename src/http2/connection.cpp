@@ -242,12 +242,15 @@ void ConnectionState::start_held_pushes() {
 // then incremental ones in turn.
 Stream* ConnectionState::pick_stream_to_send() noexcept {
   // Incremental streams take turns: the next one after the last served goes first.
+  // (urgency, incremental, !waited, id) in one integer, compared lexicographically (ids take 31 bits).
   const auto rank = [this](const Stream& s) {
     const std::uint32_t id = s.id.value();
     const bool waited = !s.priority.incremental || id > last_incremental;
-    return std::tuple(s.priority.urgency, s.priority.incremental, !waited, id);
+    return std::uint64_t{s.priority.urgency} << 34 | std::uint64_t{s.priority.incremental} << 33 |
+           std::uint64_t{!waited} << 32 | id;
   };
   Stream* best = nullptr;
+  std::uint64_t best_rank = 0;
   std::size_t kept = 0;
   for (const std::uint32_t id : senders) {
     Stream* found = streams.find(id);
@@ -262,7 +265,10 @@ Stream* ConnectionState::pick_stream_to_send() noexcept {
     if (body_left && (s.send_window <= 0 || conn_send_window <= 0)) {
       continue;  // blocked by flow control (an empty body end can still go)
     }
-    if (best == nullptr || rank(s) < rank(*best)) best = &s;
+    if (const std::uint64_t r = rank(s); best == nullptr || r < best_rank) {
+      best = &s;
+      best_rank = r;
+    }
   }
   senders.resize(kept);
   return best;
