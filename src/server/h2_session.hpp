@@ -95,10 +95,6 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
         remote_(std::move(remote)) {}
 
   void start(std::span<const std::byte> initial) override {
-    if constexpr (std::is_same_v<Stream, asio::ip::tcp::socket>) {
-      std::error_code ignored;
-      stream_.non_blocking(true, ignored);  // read() reads after a wait: would_block instead of blocking
-    }
     last_activity_ = std::chrono::steady_clock::now();
     if (worker_.shutting_down) conn_.shutdown();
     if (!initial.empty()) on_bytes(initial);
@@ -143,30 +139,7 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   void read() {
     if (reading_ || closed_) return;
     reading_ = true;
-    if constexpr (std::is_same_v<Stream, asio::ip::tcp::socket>) {
-      if (drained_) {
-        // The last read left the socket empty: wait for it to become readable, then read. async_read_some would
-        // try a read first, which fails with EAGAIN about as often as the peer has sent nothing new since (half
-        // the reads, serving 100 KiB responses to h2load).
-        stream_.async_wait(asio::socket_base::wait_read, [self = this->shared_from_this(), this](std::error_code ec) {
-          if (ec) {
-            on_read(ec, 0);
-            return;
-          }
-          std::error_code read_ec;
-          const std::size_t n = stream_.read_some(asio::buffer(in_), read_ec);
-          if (read_ec == asio::error::would_block) {  // readable no more (a stale wake-up): wait again
-            reading_ = false;
-            read();
-            return;
-          }
-          on_read(read_ec, n);
-        });
-        return;
-      }
-    }
-    stream_.async_read_some(asio::buffer(in_), [self = this->shared_from_this(), this](
-                                                   std::error_code ec, std::size_t n) { on_read(ec, n); });
+    this->read_into(asio::buffer(in_), [this](std::error_code ec, std::size_t n) { on_read(ec, n); });
   }
 
   void on_read(std::error_code ec, std::size_t n) {
@@ -176,7 +149,6 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
       close();  // EOF or reset: the peer is gone
       return;
     }
-    drained_ = n < in_.size();
     last_activity_ = std::chrono::steady_clock::now();
     const typename Base::EventTime event(*this, last_activity_);
     on_bytes({in_.data(), n});
@@ -314,7 +286,6 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   Protocol protocol_;
   std::string remote_;
   std::array<std::byte, 16384> in_{};
-  bool drained_ = false;  // the last read took less than in_ holds: the socket had nothing more (cleartext only)
   std::chrono::steady_clock::time_point last_activity_;
   std::optional<std::chrono::steady_clock::time_point> shutdown_started_;
   ProgressTable body_progress_;  // streams whose body is being sent: the time of their last progress
