@@ -131,9 +131,11 @@ void ConnectionState::write_lent_data(Stream& s, std::size_t allowed, BodySource
   if (n > 0 || end_with_data) {
     write_frame_header(
         {static_cast<std::uint32_t>(n), FrameType::data, end_with_data ? kEndStream : std::uint8_t{0}, s.id}, out);
-    if (n > 0) {
+    if (n >= options.min_reference_size && n > 0) {
       refs.push_back({out.size(), loan.bytes, std::move(loan.owner)});
       ref_pending += n;
+    } else {
+      out.put(loan.bytes);
     }
     s.send_window -= static_cast<std::int64_t>(n);
     conn_send_window -= static_cast<std::int64_t>(n);

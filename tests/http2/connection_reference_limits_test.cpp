@@ -175,6 +175,31 @@ TEST(ConnectionReferenceLimitsTest, FlatteningLetsGoOfOwners) {
   }
 }
 
+// Loans shorter than Options::min_reference_size are copied into the output (their owner let go at once); from
+// that size on they are referenced. The octets are the same either way.
+TEST(ConnectionReferenceLimitsTest, CopiesLoansShorterThanTheMinimumReferenceSize) {
+  for (const std::size_t size : {std::size_t{4095}, std::size_t{4096}}) {
+    Pair pair(Options{.min_reference_size = 4096});
+    std::weak_ptr<const std::string> watched;
+    std::string expected;
+    {
+      const auto data = shared_pattern(8, size);
+      watched = data;
+      expected = *data;
+      ASSERT_TRUE(pair.server.send_body(pair.stream, std::make_unique<SharedSource>(data, Mode::lend)));
+    }
+    const auto pieces = pair.server.take_output_pieces();
+    const bool referenced = size >= 4096;
+    EXPECT_EQ(pieces.size(), referenced ? 2u : 1u) << size;  // the buffer, then the payload when referenced
+    EXPECT_EQ(watched.expired(), !referenced) << size;
+    const std::string flat = Twin::flatten(pieces);
+    ASSERT_GE(flat.size(), size);
+    EXPECT_EQ(flat.substr(flat.size() - size), expected) << size;
+    pair.server.output_written();
+    EXPECT_TRUE(watched.expired());
+  }
+}
+
 // Hands out the loans it is given, in order; then ends.
 class ScriptedSource final : public BodySource {
  public:
@@ -238,7 +263,7 @@ TEST(ConnectionReferenceLimitsTest, ResetsTheStreamWhenALoanFails) {
 // An empty loan without `end` means "nothing yet", as an empty read(): the stream waits for resume_body(). The
 // octets lent without an owner (static storage) go out as well.
 TEST(ConnectionReferenceLimitsTest, PausesOnAnEmptyLoanUntilResumed) {
-  Pair pair(Options{});
+  Pair pair(Options{.min_reference_size = 1});
   static const std::string kFirst = "first ";
   static const std::string kSecond = "second";
   std::deque<BodySource::Loan> loans;

@@ -104,7 +104,7 @@ TEST(ConnectionReferenceTest, SendsTheSameOctetsAsCopyingForSeveralBodies) {
 }
 
 TEST(ConnectionReferenceTest, SendsTheSameOctetsWhenTinyWindowsStallEveryFrame) {
-  Twin twin(small_window_client(1000, 2500), Options{});
+  Twin twin(small_window_client(1000, 2500), Options{.min_reference_size = 1});  // every frame referenced
   Site site;
   const std::vector<std::string> paths{"/a", "/b", "/c"};
   site.add("/a", 7777);
@@ -117,7 +117,7 @@ TEST(ConnectionReferenceTest, SendsTheSameOctetsWhenTinyWindowsStallEveryFrame) 
 }
 
 TEST(ConnectionReferenceTest, SendsTheSameTrailersAfterLentBodies) {
-  Twin twin(small_window_client(5000), Options{});
+  Twin twin(small_window_client(5000), Options{.min_reference_size = 1});
   Site site;
   const std::vector<std::string> paths{"/with-trailers", "/empty-with-trailers", "/plain"};
   site.add("/with-trailers", 12345, Mode::lend, true);

@@ -91,6 +91,9 @@ struct Options {
   // output_budget for the owned ones (frame headers included). They pin shared memory (a cached file), not the
   // connection's own, so the bound is higher: few large socket writes without per-connection buffers.
   std::size_t reference_budget = 512 * 1024;
+  // With reference_bodies: a lent payload shorter than this is copied after all (and its owner let go at once): a
+  // piece of its own in the gather list costs the transport more than copying a few octets.
+  std::size_t min_reference_size = 4096;
   // Output the peer makes us queue without reading it (PING and SETTINGS ACKs, resets): past this, ENHANCE_YOUR_CALM.
   std::size_t max_pending_output = 1024 * 1024;
   // Our SETTINGS unacknowledged for this long (measured through advance()): SETTINGS_TIMEOUT (§6.5.3).
