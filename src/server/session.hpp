@@ -254,7 +254,8 @@ class ProtocolSession : public Session, public ExchangeSink {
 
   // Takes the core's pending output and writes it; `written` runs once it is out. Returns false when nothing is
   // pending. HTTP/2: the core hands its buffer over (take_output(), no copy) and writes new output into another one
-  // meanwhile. HTTP/1.1: up to max_write_chunk octets are copied out, since its buffer may grow during the write.
+  // meanwhile; over cleartext as pieces (take_output_pieces(): cached bodies referenced, not copied), written with
+  // gather writes. HTTP/1.1: up to max_write_chunk octets are copied out, since its buffer may grow during the write.
   template <class Written>
   bool write_pending(Written written) {
     if (writing_ || closed_) return true;
