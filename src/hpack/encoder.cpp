@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdint>
 #include <cstring>
 #include <span>
 #include <string>
@@ -129,6 +130,32 @@ class TableIndex {
   std::size_t bucket_mask_ = 0;
 };
 
+// a[0, n) == b[0, n), inline: the memo below compares a dozen short strings per block, where a call to memcmp per
+// string costs more than the comparison itself. Words of eight octets, the last one overlapping the one before.
+[[gnu::always_inline]] inline bool same_octets(const char* a, const char* b, std::size_t n) noexcept {
+  const auto load64 = [](const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+  };
+  const auto load32 = [](const char* p) {
+    std::uint32_t w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+  };
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      if (load64(a + i) != load64(b + i)) return false;
+    }
+    return load64(a + n - 8) == load64(b + n - 8);
+  }
+  if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 // The octets of the last header block whose encoding changed nothing in the encoder (every field an index or a
 // literal left out of the table), with a copy of its fields and the encoder's generation then. A block of equal
 // fields at the same generation has exactly those octets: a server's responses for one resource repeat the same
@@ -138,16 +165,18 @@ class BlockMemo {
  public:
   bool matches(std::span<const Header> fields, std::uint64_t generation) const noexcept {
     if (!valid_ || generation != generation_ || fields.size() != shapes_.size()) return false;
-    std::size_t at = 0;
-    for (std::size_t i = 0; i < fields.size(); ++i) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {  // the shapes first: a changed length costs no octet compare
       const Header& f = fields[i];
       const Shape& shape = shapes_[i];
       if (f.name.size() != shape.name_size || f.value.size() != shape.value_size || f.never_index != shape.never_index)
         return false;
-      if (f.name != std::string_view(text_).substr(at, shape.name_size)) return false;
-      at += shape.name_size;
-      if (f.value != std::string_view(text_).substr(at, shape.value_size)) return false;
-      at += shape.value_size;
+    }
+    const char* text = text_.data();
+    for (const Header& f : fields) {
+      if (!same_octets(f.name.data(), text, f.name.size())) return false;
+      text += f.name.size();
+      if (!same_octets(f.value.data(), text, f.value.size())) return false;
+      text += f.value.size();
     }
     return true;
   }

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
-#include <tuple>
 
 #include "http2/connection_state.hpp"
 #include "http2/field_validation.hpp"
@@ -305,6 +304,8 @@ Result<StreamId, Errc> Connection::submit_request(std::span<const Header> fields
   if (end_stream) {
     s.end_submitted = true;
     c.half_close_local(s);
+  } else {
+    c.add_sender(s);
   }
   return id;
 }
@@ -348,7 +349,11 @@ Status<Errc> Connection::submit_response(StreamId id, std::span<const Header> fi
   }
   if (response_status(fields, check) < 200) return Unexpected{Errc::invalid_headers};
   s.final_headers_sent = true;
-  if (end_stream) s.end_submitted = true;
+  if (end_stream) {
+    s.end_submitted = true;
+  } else {
+    c.add_sender(s);
+  }
   if (s.state == StreamState::reserved_local) {
     s.held_response.hold(fields);
     s.held_response_end = end_stream;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
-#include <tuple>
 
 #include "h2push/http2/connection.hpp"
 #include "http2/connection_state.hpp"
@@ -15,23 +14,35 @@ namespace detail {
 // then incremental ones in turn.
 Stream* ConnectionState::pick_stream_to_send() noexcept {
   // Incremental streams take turns: the next one after the last served goes first.
+  // (urgency, incremental, !waited, id) in one integer, compared lexicographically (ids take 31 bits).
   const auto rank = [this](const Stream& s) {
     const std::uint32_t id = s.id.value();
     const bool waited = !s.priority.incremental || id > last_incremental;
-    return std::tuple(s.priority.urgency, s.priority.incremental, !waited, id);
+    return std::uint64_t{s.priority.urgency} << 34 | std::uint64_t{s.priority.incremental} << 33 |
+           std::uint64_t{!waited} << 32 | id;
   };
   Stream* best = nullptr;
-  streams.for_each([&](Stream& s) {
-    if (s.end_sent || !s.final_headers_sent || s.held_response.present) return;
-    if (s.state != StreamState::open && s.state != StreamState::half_closed_remote) return;
+  std::uint64_t best_rank = 0;
+  std::size_t kept = 0;
+  for (const std::uint32_t id : senders) {
+    Stream* found = streams.find(id);
+    if (found == nullptr || found->end_sent) continue;  // closed or ended since: dropped from the list
+    senders[kept++] = id;
+    Stream& s = *found;
+    if (s.held_response.present) continue;
+    if (s.state != StreamState::open && s.state != StreamState::half_closed_remote) continue;
     const bool body_left = s.has_body_to_send();
     const bool only_end = !body_left && s.end_submitted && s.source == nullptr;
-    if (!only_end && !body_left) return;
+    if (!only_end && !body_left) continue;
     if (body_left && (s.send_window <= 0 || conn_send_window <= 0)) {
-      return;  // blocked by flow control (an empty body end can still go)
+      continue;  // blocked by flow control (an empty body end can still go)
     }
-    if (best == nullptr || rank(s) < rank(*best)) best = &s;
-  });
+    if (const std::uint64_t r = rank(s); best == nullptr || r < best_rank) {
+      best = &s;
+      best_rank = r;
+    }
+  }
+  senders.resize(kept);
   return best;
 }
 

@@ -199,6 +199,10 @@ struct ConnectionState {
   void flatten_references();
   void hand_over();
   Stream* pick_stream_to_send() noexcept;
+  // A stream whose final HEADERS went out (or were submitted, for a promised stream) becomes a candidate for DATA.
+  void add_sender(const Stream& s) {
+    if (!s.end_sent) senders.push_back(s.id.value());
+  }
   void start_held_pushes();
   std::size_t owned_pending() const noexcept { return out.size() - out_sent; }
   std::size_t pending_size() const noexcept { return owned_pending() + ref_pending; }
@@ -254,6 +258,10 @@ struct ConnectionState {
   std::uint32_t reserved_remote = 0;             // client: promises not yet answered
   std::uint32_t reserved_local_streams = 0;      // server: promised streams whose response has not started
   std::uint32_t last_incremental = 0;            // the incremental stream served last (RFC 9218 round robin)
+  // The streams the scheduler looks at, in the order they were added: every stream with its final HEADERS sent and
+  // its end not, plus streams closed or ended since the last pick, which that pick drops. So a pick costs the
+  // streams that still send, not every stream record of the connection.
+  std::vector<std::uint32_t> senders;
   // RFC 9218 §7 (PR-7-01): PRIORITY_UPDATE field values for client streams not open yet, applied when they open;
   // with the active streams they stay within our MAX_CONCURRENT_STREAMS (PR-7.1-04).
   std::vector<std::pair<std::uint32_t, std::string>> early_priorities;

@@ -22,7 +22,10 @@ using DoneHandler = Completion<std::error_code>;
 
 // Everything a stream owns. Socket completions hold a shared_ptr to it; the SSL object's BIO points at it.
 struct TlsState : std::enable_shared_from_this<TlsState> {
-  explicit TlsState(asio::ip::tcp::socket s) : socket(std::move(s)), in(new std::byte[TlsStream::kReadBufferSize]) {}
+  explicit TlsState(asio::ip::tcp::socket s) : socket(std::move(s)), in(new std::byte[TlsStream::kReadBufferSize]) {
+    std::error_code ignored;
+    socket.non_blocking(true, ignored);  // fill() reads after a wait: would_block instead of blocking
+  }
   ~TlsState() {
     if (ssl != nullptr) SSL_free(ssl);  // frees the BIO too
   }
@@ -34,6 +37,7 @@ struct TlsState : std::enable_shared_from_this<TlsState> {
   void handshake_step(bool initiating);
   void read_step(bool initiating);
   void fill();  // one socket read into `in`, then the pending handshake, read or drain goes on
+  asio::mutable_buffer room() { return asio::buffer(in.get() + in_end, TlsStream::kReadBufferSize - in_end); }
   void on_filled(std::error_code ec, std::size_t n);
   void begin_write(bool initiating);
   void flush();  // one socket write of the queued ciphertext unless one is in flight
@@ -64,6 +68,7 @@ struct TlsState : std::enable_shared_from_this<TlsState> {
   std::size_t in_begin = 0;
   std::size_t in_end = 0;
   bool socket_reading = false;
+  bool socket_drained = false;  // the last socket read took less than the room it had: nothing more was there
   bool in_eof = false;
   std::error_code read_error;
 
@@ -186,12 +191,28 @@ void TlsState::fill() {
   }
   socket_reading = true;
   ++counters.socket_reads;
-  socket.async_read_some(asio::buffer(in.get() + in_end, TlsStream::kReadBufferSize - in_end),
+  if (socket_drained) {
+    // The last read left the socket empty: wait until it is readable, then read. async_read_some would try a read
+    // first, which fails with EAGAIN whenever the peer has sent nothing new since.
+    socket.async_wait(asio::socket_base::wait_read, [self = shared_from_this()](std::error_code ec) {
+      if (ec) return self->on_filled(ec, 0);
+      std::error_code read_ec;
+      const std::size_t n = self->socket.read_some(self->room(), read_ec);
+      if (read_ec == asio::error::would_block) {  // readable no more (a stale wake-up): wait again
+        self->socket_reading = false;
+        return self->fill();
+      }
+      self->on_filled(read_ec, n);
+    });
+    return;
+  }
+  socket.async_read_some(room(),
                          [self = shared_from_this()](std::error_code ec, std::size_t n) { self->on_filled(ec, n); });
 }
 
 void TlsState::on_filled(std::error_code ec, std::size_t n) {
   socket_reading = false;
+  socket_drained = !ec && n < TlsStream::kReadBufferSize - in_end;
   if (ec == asio::error::eof) {
     in_eof = true;
   } else if (ec) {

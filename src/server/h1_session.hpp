@@ -64,18 +64,17 @@ class H1Session final : public ProtocolSession<Stream, http1::ServerConnection> 
   void read() {
     if (reading_ || closed_ || !conn_.wants_read() || upgrade_ || body_held_back()) return;
     reading_ = true;
-    stream_.async_read_some(asio::buffer(in_),
-                            [self = this->shared_from_this(), this](std::error_code ec, std::size_t n) {
-                              reading_ = false;
-                              if (closed_) return;
-                              if (ec) {
-                                close();
-                                return;
-                              }
-                              conn_.set_date(http_date());
-                              handle(conn_.receive({in_.data(), n}));
-                              after_io();
-                            });
+    this->read_into(asio::buffer(in_), [this](std::error_code ec, std::size_t n) {
+      reading_ = false;
+      if (closed_) return;
+      if (ec) {
+        close();
+        return;
+      }
+      conn_.set_date(http_date());
+      handle(conn_.receive({in_.data(), n}));
+      after_io();
+    });
   }
 
   void handle(std::span<const http1::Event> events) {

@@ -151,20 +151,21 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
   void read() {
     if (reading_ || closed_) return;
     reading_ = true;
-    stream_.async_read_some(asio::buffer(in_),
-                            [self = this->shared_from_this(), this](std::error_code ec, std::size_t n) {
-                              reading_ = false;
-                              if (closed_) return;
-                              if (ec) {
-                                close();  // EOF or reset: the peer is gone
-                                return;
-                              }
-                              last_activity_ = std::chrono::steady_clock::now();
-                              const typename Base::EventTime event(*this, last_activity_);
-                              on_bytes({in_.data(), n});
-                              flush();
-                              read();
-                            });
+    this->read_into(asio::buffer(in_), [this](std::error_code ec, std::size_t n) { on_read(ec, n); });
+  }
+
+  void on_read(std::error_code ec, std::size_t n) {
+    reading_ = false;
+    if (closed_) return;
+    if (ec) {
+      close();  // EOF or reset: the peer is gone
+      return;
+    }
+    last_activity_ = std::chrono::steady_clock::now();
+    const typename Base::EventTime event(*this, last_activity_);
+    on_bytes({in_.data(), n});
+    flush();
+    read();
   }
 
   void on_bytes(std::span<const std::byte> bytes) {

@@ -84,6 +84,35 @@ bool keep_in_path(unsigned char c) noexcept {
   return c != 0 && kKept.find(static_cast<char>(c)) != std::string_view::npos;
 }
 
+// Octets a plain path is made of: letters, digits, '-', '_', '~', '.' and '/'.
+constexpr std::array<bool, 256> kPlainPathOctets = [] {
+  std::array<bool, 256> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (const char c : std::string_view("-_~./")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+// The common target, such as "/css/site.css" or "/docs/", in one pass: plain octets only (so no query, no '%' to
+// decode, nothing to refuse), no empty segment and no segment starting with '.' (so no dot segment and no dot
+// file). Its relative path is the target without its leading and trailing '/'. Anything else returns false and
+// takes the general path below, which gives the same answer for these targets.
+bool parse_plain_path(std::string_view target, RequestPath& out) {
+  if (target.size() < 1 || target.front() != '/') return false;
+  char previous = '/';
+  for (std::size_t i = 1; i < target.size(); ++i) {
+    const char c = target[i];
+    if (!kPlainPathOctets[static_cast<unsigned char>(c)]) return false;
+    if (previous == '/' && (c == '/' || c == '.')) return false;
+    previous = c;
+  }
+  out.trailing_slash = target.back() == '/';
+  const std::size_t end = target.size() - (out.trailing_slash && target.size() > 1 ? 1 : 0);
+  out.relative.assign(target.data() + 1, end - 1);
+  return true;
+}
+
 }  // namespace
 
 int status_of(PathError error) noexcept {
@@ -99,6 +128,13 @@ int status_of(PathError error) noexcept {
 }
 
 Result<RequestPath, PathError> parse_request_path(std::string_view target, const PathPolicy& policy) {
+  if (target.size() <= policy.max_length) {
+    if (RequestPath plain; parse_plain_path(target, plain)) return plain;
+  }
+  return detail::parse_request_path_general(target, policy);
+}
+
+Result<RequestPath, PathError> detail::parse_request_path_general(std::string_view target, const PathPolicy& policy) {
   // RFC 9112 §3.2.1 origin-form only: absolute-form, authority-form and "*" are the glue's business.
   if (target.empty() || target.front() != '/' || target.size() > policy.max_length) {
     return Unexpected{PathError::bad_request};

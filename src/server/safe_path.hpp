@@ -45,6 +45,12 @@ struct RequestPath {
 // "%252e" stays the three characters "%2e". Empty segments ("//") are merged. Returns the path or the error.
 Result<RequestPath, PathError> parse_request_path(std::string_view target, const PathPolicy& policy);
 
+namespace detail {
+// parse_request_path() without its one-pass shortcut for plain targets ("/css/site.css"): what the shortcut must
+// agree with (tests compare the two).
+Result<RequestPath, PathError> parse_request_path_general(std::string_view target, const PathPolicy& policy);
+}  // namespace detail
+
 // Percent-encodes `relative` for a URI path (pchar and '/' kept), e.g. for a redirect's Location. Pure function.
 std::string encode_path(std::string_view relative);
 

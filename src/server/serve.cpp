@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <csignal>
 #include <limits>
+#include <thread>
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
@@ -52,9 +53,12 @@ StaticOptions static_options(const ServerConfig& config, const std::filesystem::
   o.cache_max_total = config.static_files.file_cache_size;
   o.cache_max_entry = config.static_files.file_cache_max_entry_size;
   o.open_file_cache_validity = config.static_files.open_file_cache_validity;
-  // Each entry holds a descriptor: at most a quarter of the process's limit, so that sockets always have room.
+  // Each entry holds a descriptor, and each worker has its own cache (SiteHandler): all of them together hold at
+  // most a quarter of the process's limit, so that sockets always have room.
+  const std::size_t workers =
+      config.server.workers > 0 ? config.server.workers : std::max(1u, std::thread::hardware_concurrency());
   o.open_file_cache_entries =
-      std::min<std::size_t>(config.static_files.open_file_cache_entries, open_file_cache_fd_share());
+      std::min<std::size_t>(config.static_files.open_file_cache_entries, open_file_cache_fd_share() / workers);
   return o;
 }
 

@@ -50,7 +50,7 @@ Response SiteHandler::handle(const Request& request) {
       break;
     }
   }
-  FileResponse file = files_->serve(file_request);
+  FileResponse file = files_->serve(file_request, *open_files_);
 
   Response response;
   response.status = file.status;

@@ -15,12 +15,15 @@ const std::string& http_date();
 
 class SiteHandler final : public Handler {
  public:
-  // `files` is shared by every worker (StaticFiles is thread-safe).
-  explicit SiteHandler(std::shared_ptr<StaticFiles> files) : files_(std::move(files)) {}
+  // `files` is shared by every worker (StaticFiles is thread-safe); the open-file cache is this handler's own (one
+  // handler per worker thread).
+  explicit SiteHandler(std::shared_ptr<StaticFiles> files)
+      : files_(std::move(files)), open_files_(files_->make_open_file_cache()) {}
   Response handle(const Request& request) override;
 
  private:
   std::shared_ptr<StaticFiles> files_;
+  std::unique_ptr<OpenFileCache> open_files_;
 };
 
 }  // namespace h2push::server

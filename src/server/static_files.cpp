@@ -283,9 +283,7 @@ std::optional<std::string_view> FileResponse::header(std::string_view name) cons
 StaticFiles::StaticFiles(StaticOptions options)
     : options_(std::move(options)),
       cache_(std::make_unique<FileCache>(options_.cache_max_total, options_.cache_max_entry)),
-      open_files_(std::make_unique<OpenFileCache>(
-          options_.open_file_cache_entries,
-          std::chrono::duration_cast<std::chrono::nanoseconds>(options_.open_file_cache_validity).count())) {
+      open_files_(make_open_file_cache()) {
   const std::string_view index = options_.index;
   if (index.find('/') != std::string_view::npos || index.find('\0') != std::string_view::npos ||
       (!index.empty() && index.front() == '.')) {
@@ -304,7 +302,15 @@ StaticFiles::~StaticFiles() = default;
 StaticFiles::StaticFiles(StaticFiles&&) noexcept = default;
 StaticFiles& StaticFiles::operator=(StaticFiles&&) noexcept = default;
 
-FileResponse StaticFiles::serve(const FileRequest& request) {
+std::unique_ptr<OpenFileCache> StaticFiles::make_open_file_cache() const {
+  return std::make_unique<OpenFileCache>(
+      options_.open_file_cache_entries,
+      std::chrono::duration_cast<std::chrono::nanoseconds>(options_.open_file_cache_validity).count());
+}
+
+FileResponse StaticFiles::serve(const FileRequest& request) { return serve(request, *open_files_); }
+
+FileResponse StaticFiles::serve(const FileRequest& request, OpenFileCache& open_files) {
   const bool head = request.method == "HEAD";
   if (!head && request.method != "GET") return method_response(request.method);
   if (!ready()) return page_response(500, head);
@@ -317,13 +323,13 @@ FileResponse StaticFiles::serve(const FileRequest& request) {
   std::string slash_key;  // the directory form's key; the plain form's is the path itself, viewed, not copied
   std::string_view key = parsed->relative;
   std::int64_t now = 0;
-  if (open_files_->enabled()) {
+  if (open_files.enabled()) {
     if (parsed->trailing_slash) {
       slash_key.append(parsed->relative).push_back('/');
       key = slash_key;
     }
     now = now_ns();
-    file = open_files_->find(key, now);
+    file = open_files.find(key, now);
   }
   if (!file) {
     auto routed = route(root_, options_, *parsed);
@@ -333,9 +339,9 @@ FileResponse StaticFiles::serve(const FileRequest& request) {
       return r;
     }
     auto made = make_routed_file(std::move(*routed), options_);
-    if (open_files_->enabled()) {
+    if (open_files.enabled()) {
       attach_bytes(*made, *cache_);  // reused by every request until the entry expires
-      open_files_->insert(std::string(key), made, now);
+      open_files.insert(std::string(key), made, now);
     }
     file = std::move(made);
   }
@@ -476,7 +482,10 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, std::shared_ptr
   if (head) return r;
 
   // The body: bytes already in memory, small files through the cache, the rest streamed from the open file.
-  if (!rep.memory && rep.cache_key.empty() && file.bytes) rep.memory = file.bytes;  // the routed file's own bytes
+  // The routed file's own bytes, owned through the routed file: its reference count, not the bytes' (which the
+  // FileCache and other workers' entries share), is the one a response touches.
+  if (!rep.memory && rep.cache_key.empty() && file.bytes)
+    rep.memory = std::shared_ptr<const std::string>(routed, file.bytes.get());
   if (!rep.memory && cache_->accepts(rep.length)) {
     const std::string& key = rep.cache_key.empty() ? file.cache_key : rep.cache_key;
     rep.memory = cache_->find(key, rep.identity);

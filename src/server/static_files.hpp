@@ -148,6 +148,11 @@ class StaticFiles {
   // The response to `request`; see docs/static-files.md for every status it can produce (200, 206, 301, 304, 400,
   // 403, 404, 405, 412, 416, 500, 501).
   FileResponse serve(const FileRequest& request);
+  // The same with another open-file cache than this instance's own: a worker thread's (make_open_file_cache()), so
+  // that the threads share no lock and no reference count on the way to a cached file.
+  FileResponse serve(const FileRequest& request, OpenFileCache& open_files);
+  // An empty open-file cache with this instance's bounds (open_file_cache_entries, open_file_cache_validity).
+  std::unique_ptr<OpenFileCache> make_open_file_cache() const;
 
   // The file serve() would answer a GET of `target` with (same path rules, symlink policy and index document for
   // "dir/"), and what its identity response carries; nullopt whenever serve() would answer with an error or a

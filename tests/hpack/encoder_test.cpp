@@ -572,5 +572,32 @@ TEST(EncoderTest, MemoMissesWhenOnlyTheSplitOrNeverIndexDiffers) {
   }
 }
 
+// The memo compares names and values word by word: for every length up to 20 (short, word-sized and overlapping
+// tails) and every position, a value or name that differs in one octet only is not the memorised block.
+TEST(EncoderTest, MemoMissesOnAnyChangedOctetOfAnEqualLength) {
+  Encoder encoder;
+  Decoder decoder;
+  HeaderList list;
+  for (std::size_t length = 1; length <= 20; ++length) {
+    const std::string base(length, 'a');
+    for (std::size_t at = 0; at < length; ++at) {
+      std::string changed = base;
+      changed[at] = 'b';
+      const std::string name = "x-" + base;
+      std::string changed_name = "x-" + changed;
+      for (const auto& [n, v] : {std::pair{name, changed}, std::pair{changed_name, base}}) {
+        const std::vector<Header> memorised = {{":status", "200", false}, {name, base, false}};
+        const std::vector<Header> other = {{":status", "200", false}, {n, v, false}};
+        for (const auto* fields : {&memorised, &memorised, &other}) {
+          ASSERT_EQ(test::decode_bytes(decoder, encode(encoder, *fields), list), std::nullopt);
+          ASSERT_EQ(list.size(), 2u);
+          ASSERT_EQ(list[1].name, (*fields)[1].name) << length << " " << at;
+          ASSERT_EQ(list[1].value, (*fields)[1].value) << length << " " << at;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace h2push::hpack

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <variant>
 
 #include <gtest/gtest.h>
 
@@ -115,6 +116,31 @@ TEST_F(StaticFilesOpenCacheTest, ReusesOpenFileAndHeadersWithinValidity) {
   const std::string etag = header_or_none(first, "etag");
   conditional.if_none_match = etag;
   EXPECT_EQ(files.serve(conditional).status, 304);
+}
+
+// A worker's own cache (make_open_file_cache(), passed to serve()) is the only one a request through it touches;
+// two such caches, and the instance's own, each route and keep the file for themselves.
+TEST_F(StaticFilesOpenCacheTest, WorkerCachesAreSeparate) {
+  StaticFiles files(cached_options(root()));
+  const std::unique_ptr<OpenFileCache> first = files.make_open_file_cache();
+  const std::unique_ptr<OpenFileCache> second = files.make_open_file_cache();
+  ASSERT_TRUE(first->enabled());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(read_body(files.serve(get("/a.txt"), *first)), "version one");
+  EXPECT_EQ(read_body(files.serve(get("/a.txt"), *second)), "version one");
+  EXPECT_EQ(first->stats().misses, 1u);
+  EXPECT_EQ(first->stats().hits, 2u);
+  EXPECT_EQ(second->stats().misses, 1u);
+  EXPECT_EQ(second->stats().hits, 0u);
+  EXPECT_EQ(files.open_file_cache_stats().hits + files.open_file_cache_stats().misses, 0u);
+
+  // The body of a small cached file is owned through its entry: it outlives the entry's eviction and expiry.
+  const FileResponse held = files.serve(get("/a.txt"), *first);
+  ASSERT_TRUE(std::holds_alternative<MemorySlice>(held.body));
+  g_now_ns += 5000 * kMs;
+  dir_.write("root/a.txt", "version two!");
+  EXPECT_EQ(read_body(files.serve(get("/a.txt"), *first)), "version two!");  // the old entry is gone
+  EXPECT_EQ(first->stats().expirations, 1u);
+  EXPECT_EQ(read_body(held), "version one");
 }
 
 TEST_F(StaticFilesOpenCacheTest, SeesChangedFileOnlyAfterValidity) {

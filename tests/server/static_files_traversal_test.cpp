@@ -244,6 +244,45 @@ TEST(SafePathTest, ParsesRequestTargets) {
   EXPECT_EQ(q->query, "b=1");
 }
 
+// parse_request_path() answers plain targets in one pass and sends the rest to the general parser: over every
+// target of up to six octets from an alphabet that exercises both (dots, slashes, escapes, a query, a hidden
+// segment, a non-plain octet), with the default policy, with dot files allowed and with a short length limit, the
+// two must give the same result.
+TEST(SafePathTest, PlainTargetShortcutAgreesWithGeneralParser) {
+  constexpr std::string_view kAlphabet = "/.a-%2?;";
+  PathPolicy dotfiles_allowed;
+  dotfiles_allowed.hide_dotfiles = false;
+  PathPolicy short_limit;
+  short_limit.max_length = 4;
+  std::size_t plain = 0;
+  std::string target;
+  for (std::size_t length = 0; length <= 6; ++length) {
+    std::size_t combinations = 1;
+    for (std::size_t i = 0; i < length; ++i) combinations *= kAlphabet.size();
+    for (std::size_t n = 0; n < combinations; ++n) {
+      target.clear();
+      for (std::size_t i = 0, rest = n; i < length; ++i, rest /= kAlphabet.size()) {
+        target.push_back(kAlphabet[rest % kAlphabet.size()]);
+      }
+      for (const PathPolicy& policy : {PathPolicy{}, dotfiles_allowed, short_limit}) {
+        const auto fast = parse_request_path(target, policy);
+        const auto general = detail::parse_request_path_general(target, policy);
+        ASSERT_EQ(fast.ok(), general.ok()) << target;
+        if (!fast.ok()) {
+          ASSERT_EQ(fast.error(), general.error()) << target;
+          continue;
+        }
+        ASSERT_EQ(fast->relative, general->relative) << target;
+        ASSERT_EQ(fast->trailing_slash, general->trailing_slash) << target;
+        ASSERT_EQ(fast->has_query, general->has_query) << target;
+        ASSERT_EQ(fast->query, general->query) << target;
+        if (target.find_first_of("%?;") == std::string::npos) ++plain;
+      }
+    }
+  }
+  EXPECT_GT(plain, 1000u);  // the shortcut's own targets were among those compared
+}
+
 TEST(SafePathTest, MapsOpenErrorsToStatuses) {
   PathError e{};
   for (const int error : {ENOENT, ENOTDIR, ENAMETOOLONG}) {
