@@ -53,7 +53,7 @@ bool MemoryBodySource::borrow(std::size_t max, Loan& loan) {
   slice_.offset += n;
   slice_.length -= n;
   loan.end = slice_.length == 0;
-  // The owner points at the octets and shares the buffer's count; the last loan takes the slice's own reference.
+  // The owner points at the octets and shares the slice's ownership; the last loan takes the slice's own reference.
   loan.owner =
       loan.end ? std::shared_ptr<const void>(std::move(slice_.data), at) : std::shared_ptr<const void>(slice_.data, at);
   return true;
