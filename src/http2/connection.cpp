@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
-#include <tuple>
 
 #include "http2/connection_state.hpp"
 #include "http2/field_validation.hpp"
@@ -80,6 +79,9 @@ void ConnectionState::close_stream(Stream& s, ClosedHow how) {
   set_active(s, false);
   if (s.state == StreamState::reserved_remote && reserved_remote > 0) --reserved_remote;
   if (s.state == StreamState::reserved_local) --reserved_local_streams;
+  // The record stays pooled until a new stream reuses it: the body source goes now, so that what it holds (an open
+  // file, a cached buffer) is not kept by a closed stream. Octets it lent are held by the output, not by it.
+  s.source.reset();
   const StreamId id = s.id;
   streams.erase(id.value());
   remember_closed(id, how);
@@ -154,8 +156,10 @@ bool ConnectionState::glitch() {
   return true;
 }
 
+// Referenced DATA does not count: it is body we chose to send (bounded by reference_budget), not output the peer
+// provoked.
 bool ConnectionState::over_output_cap() {
-  if (pending_size() <= options.max_pending_output) return false;
+  if (owned_pending() <= options.max_pending_output) return false;
   connection_error(ErrorCode::enhance_your_calm, "peer does not read its frames");
   return true;
 }
@@ -238,129 +242,6 @@ void ConnectionState::start_held_pushes() {
   }
 }
 
-// RFC 9218 §4: the lowest urgency first; within one urgency, non-incremental streams one after another in id order,
-// then incremental ones in turn.
-Stream* ConnectionState::pick_stream_to_send() noexcept {
-  // Incremental streams take turns: the next one after the last served goes first.
-  // (urgency, incremental, !waited, id) in one integer, compared lexicographically (ids take 31 bits).
-  const auto rank = [this](const Stream& s) {
-    const std::uint32_t id = s.id.value();
-    const bool waited = !s.priority.incremental || id > last_incremental;
-    return std::uint64_t{s.priority.urgency} << 34 | std::uint64_t{s.priority.incremental} << 33 |
-           std::uint64_t{!waited} << 32 | id;
-  };
-  Stream* best = nullptr;
-  std::uint64_t best_rank = 0;
-  std::size_t kept = 0;
-  for (const std::uint32_t id : senders) {
-    Stream* found = streams.find(id);
-    if (found == nullptr || found->end_sent) continue;  // closed or ended since: dropped from the list
-    senders[kept++] = id;
-    Stream& s = *found;
-    if (s.held_response.present) continue;
-    if (s.state != StreamState::open && s.state != StreamState::half_closed_remote) continue;
-    const bool body_left = s.has_body_to_send();
-    const bool only_end = !body_left && s.end_submitted && s.source == nullptr;
-    if (!only_end && !body_left) continue;
-    if (body_left && (s.send_window <= 0 || conn_send_window <= 0)) {
-      continue;  // blocked by flow control (an empty body end can still go)
-    }
-    if (const std::uint64_t r = rank(s); best == nullptr || r < best_rank) {
-      best = &s;
-      best_rank = r;
-    }
-  }
-  senders.resize(kept);
-  return best;
-}
-
-// Writes one DATA frame (or the end of a body: an empty END_STREAM DATA or the trailers) for the stream the
-// scheduler picks. Returns false when no stream can send.
-bool ConnectionState::write_one_data_frame() {
-  Stream* picked = pick_stream_to_send();
-  if (picked == nullptr) return false;
-  Stream& s = *picked;
-  if (s.priority.incremental) last_incremental = s.id.value();
-  const auto allowed = static_cast<std::size_t>(
-      std::max<std::int64_t>(0, std::min({s.send_window, conn_send_window, std::int64_t{peer_max_frame_size}})));
-  std::span<const std::byte> data;
-  bool body_done = false;
-  if (s.body_offset < s.body.size()) {
-    const std::size_t n = std::min(allowed, s.body.size() - s.body_offset);
-    data = std::span<const std::byte>(s.body).subspan(s.body_offset, n);
-    s.body_offset += n;
-    if (s.body_offset == s.body.size()) {
-      s.body.clear();
-      s.body_offset = 0;
-      body_done = s.source == nullptr && s.end_submitted;
-    }
-  } else if (s.source && !s.source_paused && allowed > 0) {
-    write_source_data(s, allowed);
-    return true;
-  } else {
-    body_done = true;  // nothing left but the end
-  }
-  const bool end_with_data = body_done && !s.trailers.present;
-  if (!data.empty() || end_with_data) {
-    write_data(s.id, {data, end_with_data, std::nullopt}, out);
-    s.send_window -= static_cast<std::int64_t>(data.size());
-    conn_send_window -= static_cast<std::int64_t>(data.size());
-  }
-  end_body(s, body_done);
-  return true;
-}
-
-// Reads the next DATA payload from the stream's BodySource straight into the frame in the output, so each body
-// octet is copied once (STYLE.md §5). The source only sees the room; it must not call into the Connection.
-void ConnectionState::write_source_data(Stream& s, std::size_t allowed) {
-  const DataInPlace frame = begin_data(allowed, out);
-  const BodySource::Read r = s.source->read(frame.payload);
-  if (r.failed) {
-    cancel_data(frame, out);
-    write_rst_stream(s.id, ErrorCode::internal_error, out);
-    emit(StreamReset{s.id, ErrorCode::internal_error, false});
-    close_stream(s, ClosedHow::reset_by_us);
-    return;
-  }
-  const std::size_t n = std::min(r.length, allowed);
-  if (!r.end && n == 0) {  // nothing yet: wait for resume_body()
-    cancel_data(frame, out);
-    s.source_paused = true;
-    return;
-  }
-  if (r.end) {
-    s.source.reset();
-    s.end_submitted = true;
-  }
-  const bool end_with_data = r.end && !s.trailers.present;
-  if (n > 0 || end_with_data) {
-    end_data(s.id, frame, n, end_with_data, out);
-    s.send_window -= static_cast<std::int64_t>(n);
-    conn_send_window -= static_cast<std::int64_t>(n);
-  } else {
-    cancel_data(frame, out);
-  }
-  end_body(s, r.end);
-}
-
-// After a stream's DATA: once its body is done, the trailers (when held) end the stream, else the DATA just
-// written carried END_STREAM.
-void ConnectionState::end_body(Stream& s, bool body_done) {
-  if (!body_done) return;
-  if (s.trailers.present) write_held(s, s.trailers, true);
-  half_close_local(s);
-}
-
-void ConnectionState::fill_output() {
-  if (failed) return;
-  start_held_pushes();
-  while (pending_size() < options.output_budget) {
-    const std::uint32_t active_before = local_active;
-    if (!write_one_data_frame()) break;
-    if (local_active < active_before) start_held_pushes();  // a pushed stream ended: the next may start (§8.4.2)
-  }
-}
-
 }  // namespace detail
 
 using detail::ClosedHow;
@@ -400,45 +281,6 @@ Connection& Connection::operator=(Connection&&) noexcept = default;
 std::span<const Event> Connection::receive(std::span<const std::byte> bytes) {
   state_->receive(bytes);
   return state_->events;
-}
-
-std::span<const std::byte> Connection::pending_output() {
-  detail::ConnectionState& c = *state_;
-  c.fill_output();
-  return c.out.bytes().subspan(c.out_sent);
-}
-
-void Connection::consume_output(std::size_t n) {
-  detail::ConnectionState& c = *state_;
-  c.out_sent = std::min(c.out.size(), c.out_sent + n);
-  if (c.out_sent == c.out.size()) {
-    c.out.clear();
-    c.out_sent = 0;
-  }
-}
-
-std::span<const std::byte> Connection::take_output() {
-  detail::ConnectionState& c = *state_;
-  c.fill_output();
-  if (c.pending_size() == 0) return {};
-  const std::size_t sent = c.out_sent;
-  std::swap(c.out, c.taken);  // the buffer taken the time before is free again: it becomes the core's
-  c.out.release();            // ... or the pool's, to be lent to whichever connection writes next
-  c.out_sent = 0;
-  return c.taken.bytes().subspan(sent);
-}
-
-void Connection::output_written() noexcept { state_->taken.release(); }
-
-std::shared_ptr<OutputPool> make_output_pool(std::size_t max_buffers, std::size_t max_capacity) {
-  return std::make_shared<OutputPool>(max_buffers, max_capacity);
-}
-
-bool Connection::wants_write() const noexcept {
-  const detail::ConnectionState& c = *state_;
-  if (c.pending_size() > 0) return true;
-  if (c.failed) return false;
-  return const_cast<detail::ConnectionState&>(c).pick_stream_to_send() != nullptr;
 }
 
 Result<StreamId, Errc> Connection::submit_request(std::span<const Header> fields, bool end_stream) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -106,6 +107,14 @@ struct Stream : StreamValues {
   bool has_body_to_send() const noexcept { return body_offset < body.size() || (source && !source_paused); }
 };
 
+// A DATA payload lent by a BodySource (BodySource::borrow()), referenced rather than copied: its octets follow
+// those of the output buffer before `at` in wire order.
+struct OutputRef {
+  std::size_t at = 0;
+  std::span<const std::byte> bytes;
+  std::shared_ptr<const void> owner;  // keeps `bytes` valid
+};
+
 // How a stream we no longer keep was closed, to judge frames that arrive late (§5.1).
 enum class ClosedHow : std::uint8_t { normally, reset_by_us, reset_by_peer };
 
@@ -176,7 +185,7 @@ struct ConnectionState {
   void send_goaway(std::span<const std::byte> debug_data);
   bool glitch();  // spends a glitch token; false after a connection error
 
-  // ---- the output side (connection.cpp)
+  // ---- the output side (connection.cpp, connection_output.cpp)
   void queue_preface();
   void write_field_block(StreamId id, std::span<const Header> fields, bool end_stream);
   void write_held(Stream& s, HeldFields& held, bool end_stream);
@@ -184,14 +193,19 @@ struct ConnectionState {
   void fill_output();
   bool write_one_data_frame();
   void write_source_data(Stream& s, std::size_t allowed);
+  void write_lent_data(Stream& s, std::size_t allowed, BodySource::Loan& loan);
+  void fail_source(Stream& s);
   void end_body(Stream& s, bool body_done);
+  void flatten_references();
+  void hand_over();
   Stream* pick_stream_to_send() noexcept;
   // A stream whose final HEADERS went out (or were submitted, for a promised stream) becomes a candidate for DATA.
   void add_sender(const Stream& s) {
     if (!s.end_sent) senders.push_back(s.id.value());
   }
   void start_held_pushes();
-  std::size_t pending_size() const noexcept { return out.size() - out_sent; }
+  std::size_t owned_pending() const noexcept { return out.size() - out_sent; }
+  std::size_t pending_size() const noexcept { return owned_pending() + ref_pending; }
   bool over_output_cap();
 
   // ---- streams
@@ -284,8 +298,14 @@ struct ConnectionState {
   Output out;
   std::size_t out_sent = 0;
   Output taken;  // the buffer the last take_output() handed out; swapped back into `out` by the next one
-  std::vector<std::byte> scratch;   // a field block being encoded (write_block)
-  std::vector<Header> send_fields;  // held fields as Header views
+  // Options::reference_bodies: lent DATA payloads pending, in wire order, with their octets (all past out_sent:
+  // anything that consumes output flattens them first), and those handed out with `taken`.
+  std::vector<OutputRef> refs;
+  std::size_t ref_pending = 0;
+  std::vector<OutputRef> taken_refs;
+  std::vector<std::span<const std::byte>> taken_pieces;  // what take_output_pieces() returned
+  std::vector<std::byte> scratch;                        // a field block being encoded (write_block)
+  std::vector<Header> send_fields;                       // held fields as Header views
 
   // The upgraded request of an h2c upgrade (accept_h2c_upgrade): owned here, viewed by its event.
   HeldFields upgrade_request;

@@ -30,6 +30,11 @@ class Exchange::TrackedBody final : public BodySource {
     if (r.end || r.failed) *done_ = true;
     return r;
   }
+  bool borrow(std::size_t max, Loan& loan) override {
+    if (!inner_->borrow(max, loan)) return false;
+    if (loan.end || loan.failed) *done_ = true;
+    return true;
+  }
 
  private:
   std::unique_ptr<BodySource> inner_;

@@ -29,12 +29,34 @@ std::uint64_t body_length(const ResponseBody& body) noexcept {
 }
 
 BodySource::Read MemoryBodySource::read(std::span<std::byte> out) {
+  if (slice_.length == 0) return {.end = true};
   if (!slice_.data || slice_.offset + slice_.length > slice_.data->size()) return {.failed = true};
   const std::size_t n = std::min(out.size(), slice_.length);
   if (n > 0) std::memcpy(out.data(), slice_.data->data() + slice_.offset, n);
   slice_.offset += n;
   slice_.length -= n;
   return {.length = n, .end = slice_.length == 0};
+}
+
+bool MemoryBodySource::borrow(std::size_t max, Loan& loan) {
+  if (slice_.length == 0) {
+    loan.end = true;
+    return true;
+  }
+  if (!slice_.data || slice_.offset + slice_.length > slice_.data->size()) {
+    loan.failed = true;
+    return true;
+  }
+  const std::size_t n = std::min(max, slice_.length);
+  const auto* at = reinterpret_cast<const std::byte*>(slice_.data->data()) + slice_.offset;
+  loan.bytes = {at, n};
+  slice_.offset += n;
+  slice_.length -= n;
+  loan.end = slice_.length == 0;
+  // The owner points at the octets and shares the slice's ownership; the last loan takes the slice's own reference.
+  loan.owner =
+      loan.end ? std::shared_ptr<const void>(std::move(slice_.data), at) : std::shared_ptr<const void>(slice_.data, at);
+  return true;
 }
 
 BodySource::Read FileBodySource::read(std::span<std::byte> out) {

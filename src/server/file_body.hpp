@@ -59,11 +59,14 @@ using ResponseBody = std::variant<std::monostate, MemorySlice, FileSlice>;
 // The number of octets in `body` (0 for none).
 std::uint64_t body_length(const ResponseBody& body) noexcept;
 
-// Serves a MemorySlice: copies as much as fits into each read, keeps the buffer alive meanwhile.
+// Serves a MemorySlice: copies as much as fits into each read, or lends it (borrow(): the shared buffer itself is
+// the owner, so the octets stay valid however long the core holds them, even once the cache has dropped the entry
+// or the file has changed); keeps the buffer alive meanwhile.
 class MemoryBodySource final : public BodySource, public Recycled<MemoryBodySource> {
  public:
   explicit MemoryBodySource(MemorySlice slice) noexcept : slice_(std::move(slice)) {}
   Read read(std::span<std::byte> out) override;
+  bool borrow(std::size_t max, Loan& loan) override;
 
  private:
   MemorySlice slice_;

@@ -67,15 +67,24 @@ class ProgressSource final : public BodySource, public Recycled<ProgressSource> 
 
   Read read(std::span<std::byte> out) override {
     const Read r = inner_->read(out);
-    if (r.end || r.failed) {
-      progress_.erase(stream_);
-    } else if (r.length > 0) {
-      if (ProgressTable::Entry* e = progress_.find(stream_)) e->last = std::chrono::steady_clock::now();
-    }
+    note(r.length, r.end || r.failed);
     return r;
+  }
+  bool borrow(std::size_t max, Loan& loan) override {
+    if (!inner_->borrow(max, loan)) return false;
+    note(loan.bytes.size(), loan.end || loan.failed);
+    return true;
   }
 
  private:
+  void note(std::size_t length, bool over) {
+    if (over) {
+      progress_.erase(stream_);
+    } else if (length > 0) {
+      if (ProgressTable::Entry* e = progress_.find(stream_)) e->last = std::chrono::steady_clock::now();
+    }
+  }
+
   std::unique_ptr<BodySource> inner_;
   ProgressTable& progress_;  // outlives every read(): the core asks for octets only while its session is alive
   std::uint32_t stream_;
@@ -133,6 +142,9 @@ class H2Session final : public ProtocolSession<Stream, http2::Connection> {
     o.role = http2::Role::server;
     o.enable_push = false;
     o.auto_window_update = false;  // request bodies are credited once used (an exchange's consume()) or dropped
+    // Cleartext: cached bodies go from the cache to the socket by reference, in one gather write (write_pending()).
+    // TLS encrypts contiguous plaintext, so referencing would only move the copy; it stays off there.
+    o.reference_bodies = std::is_same_v<Stream, TcpSocket>;
     return o;
   }
 

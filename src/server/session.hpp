@@ -181,6 +181,11 @@ void close_transport(TlsStream& stream, const std::shared_ptr<Self>& keep_alive)
 template <class Stream, class Core>
 class ProtocolSession : public Session, public ExchangeSink {
   static constexpr bool kHttp2 = std::is_same_v<Core, http2::Connection>;
+  // Cleartext HTTP/2 writes the core's output as a gather list (http2::Options::reference_bodies: lent bodies are
+  // pieces of their own); TLS and HTTP/1.1 write one contiguous run.
+  static constexpr bool kGather = kHttp2 && std::is_same_v<Stream, TcpSocket>;
+  // Buffers per socket write: asio passes at most 64 to one writev (asio::detail::max_iov_len).
+  static constexpr std::size_t kMaxGather = 64;
   using Id = std::conditional_t<kHttp2, http2::StreamId, http1::RequestId>;
 
  public:
@@ -249,11 +254,16 @@ class ProtocolSession : public Session, public ExchangeSink {
 
   // Takes the core's pending output and writes it; `written` runs once it is out. Returns false when nothing is
   // pending. HTTP/2: the core hands its buffer over (take_output(), no copy) and writes new output into another one
-  // meanwhile. HTTP/1.1: up to max_write_chunk octets are copied out, since its buffer may grow during the write.
+  // meanwhile; over cleartext as pieces (take_output_pieces(): cached bodies referenced, not copied), written with
+  // gather writes. HTTP/1.1: up to max_write_chunk octets are copied out, since its buffer may grow during the write.
   template <class Written>
   bool write_pending(Written written) {
     if (writing_ || closed_) return true;
-    if constexpr (kHttp2) {
+    if constexpr (kGather) {
+      write_pieces_ = conn_.take_output_pieces();
+      if (write_pieces_.empty()) return false;
+      write_piece_ = 0;
+    } else if constexpr (kHttp2) {
       write_data_ = conn_.take_output();
       if (write_data_.empty()) return false;
     } else {
@@ -271,32 +281,68 @@ class ProtocolSession : public Session, public ExchangeSink {
     return true;
   }
 
-  // Writes the rest of write_data_ piece by piece, each piece being progress for the send timeout.
+  // Writes the rest of write_data_ (or of write_pieces_) socket write by socket write, each being progress for the
+  // send timeout.
   template <class Written>
   void write_some(Written written) {
-    const std::span<const std::byte> rest = write_data_.subspan(write_offset_);
-    stream_.async_write_some(asio::buffer(rest.data(), rest.size()),
-                             [self = shared_from_this(), this, written](std::error_code ec, std::size_t n) {
-                               if (closed_) {
-                                 writing_ = false;
-                                 return;
-                               }
-                               if (ec) {
-                                 writing_ = false;
-                                 close();
-                                 return;
-                               }
-                               write_offset_ += n;
-                               write_progress_ = std::chrono::steady_clock::now();
-                               const EventTime event(*this, write_progress_);
-                               if (write_offset_ < write_data_.size()) {
-                                 write_some(written);
-                                 return;
-                               }
-                               writing_ = false;
-                               if constexpr (kHttp2) conn_.output_written();  // write_data_ is invalid now
-                               written();
-                             });
+    auto done = [self = shared_from_this(), this, written](std::error_code ec, std::size_t n) {
+      if (closed_) {
+        writing_ = false;
+        return;
+      }
+      if (ec) {
+        writing_ = false;
+        close();
+        return;
+      }
+      write_progress_ = std::chrono::steady_clock::now();
+      const EventTime event(*this, write_progress_);
+      if (!advance_write(n)) {
+        write_some(written);
+        return;
+      }
+      writing_ = false;
+      if constexpr (kHttp2) conn_.output_written();  // write_data_ / write_pieces_ are invalid now
+      written();
+    };
+    if constexpr (kGather) {
+      stream_.async_write_some(next_gather(), std::move(done));
+    } else {
+      const std::span<const std::byte> rest = write_data_.subspan(write_offset_);
+      stream_.async_write_some(asio::buffer(rest.data(), rest.size()), std::move(done));
+    }
+  }
+
+  // Up to kMaxGather buffers of what is left of write_pieces_, the first from write_offset_ into its piece. A span
+  // of the reused gather_ vector: asio keeps a copy of the sequence, and a span copies without allocating.
+  std::span<const asio::const_buffer> next_gather() {
+    gather_.clear();
+    for (std::size_t i = write_piece_; i < write_pieces_.size() && gather_.size() < kMaxGather; ++i) {
+      const std::span<const std::byte> piece =
+          i == write_piece_ ? write_pieces_[i].subspan(write_offset_) : write_pieces_[i];
+      gather_.emplace_back(piece.data(), piece.size());
+    }
+    return gather_;
+  }
+
+  // Counts `n` more octets written; true once everything is.
+  bool advance_write(std::size_t n) {
+    if constexpr (kGather) {
+      while (write_piece_ < write_pieces_.size()) {
+        const std::size_t left = write_pieces_[write_piece_].size() - write_offset_;
+        if (n < left) {
+          write_offset_ += n;
+          return false;
+        }
+        n -= left;
+        ++write_piece_;
+        write_offset_ = 0;
+      }
+      return true;
+    } else {
+      write_offset_ += n;
+      return write_offset_ >= write_data_.size();
+    }
   }
 
   // Answers `request` on `id`: first what the push policy says (a 103, PUSH_PROMISEs and the pushed responses),
@@ -452,7 +498,10 @@ class ProtocolSession : public Session, public ExchangeSink {
   asio::steady_timer send_timer_;
   std::vector<std::byte> write_buffer_;    // HTTP/1.1: the copy being written
   std::span<const std::byte> write_data_;  // what is being written: write_buffer_ or the core's taken output
-  std::size_t write_offset_ = 0;
+  std::span<const std::span<const std::byte>> write_pieces_;  // kGather: the core's taken output, as pieces
+  std::size_t write_piece_ = 0;                               // kGather: the first piece not written whole
+  std::vector<asio::const_buffer> gather_;                    // kGather: the buffers of one socket write, reused
+  std::size_t write_offset_ = 0;  // into write_data_, or (kGather) into write_pieces_[write_piece_]
   std::chrono::steady_clock::time_point write_progress_;            // the last octets a socket write took
   std::optional<std::chrono::steady_clock::time_point> event_now_;  // set by EventTime
   std::vector<hpack::Header> fields_;

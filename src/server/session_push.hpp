@@ -99,6 +99,12 @@ class CountingBody final : public BodySource {
     progress_->done = progress_->done || r.end || r.failed;
     return r;
   }
+  bool borrow(std::size_t max, Loan& loan) override {
+    if (!inner_->borrow(max, loan)) return false;
+    progress_->sent += loan.bytes.size();
+    progress_->done = progress_->done || loan.end || loan.failed;
+    return true;
+  }
 
  private:
   std::unique_ptr<BodySource> inner_;

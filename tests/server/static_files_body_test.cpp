@@ -189,6 +189,57 @@ TEST(MemoryBodySourceTest, ServesSliceInPieces) {
   EXPECT_TRUE(broken.read(buffer).failed);
 }
 
+// borrow(): the same octets as read(), lent in pieces of at most `max`, each owner keeping the buffer alive on its
+// own (the source may go first); a slice beyond its buffer fails.
+TEST(MemoryBodySourceTest, LendsSliceInPieces) {
+  auto data = std::make_shared<const std::string>("0123456789");
+  const std::weak_ptr<const std::string> watch = data;
+  auto source = std::make_unique<MemoryBodySource>(MemorySlice{data, 2, 7});
+  data.reset();
+  std::vector<BodySource::Loan> loans;
+  for (int i = 0; i < 5; ++i) {
+    BodySource::Loan loan;
+    ASSERT_TRUE(source->borrow(3, loan));
+    EXPECT_LE(loan.bytes.size(), 3u);
+    EXPECT_FALSE(loan.failed);
+    loans.push_back(std::move(loan));
+    if (loans.back().end) break;
+  }
+  ASSERT_EQ(loans.size(), 3u);
+  source.reset();
+  EXPECT_FALSE(watch.expired());
+  std::string out;
+  for (const BodySource::Loan& loan : loans) {
+    EXPECT_NE(loan.owner, nullptr);
+    out.append(reinterpret_cast<const char*>(loan.bytes.data()), loan.bytes.size());
+  }
+  EXPECT_EQ(out, "2345678");
+  EXPECT_EQ(loans[1].bytes.data(), loans[0].bytes.data() + 3);  // the buffer itself, not a copy
+  loans.clear();
+  EXPECT_TRUE(watch.expired());
+
+  auto buffer = std::make_shared<const std::string>("abc");
+  MemoryBodySource empty(MemorySlice{buffer, 1, 0});
+  BodySource::Loan none;
+  ASSERT_TRUE(empty.borrow(100, none));
+  EXPECT_TRUE(none.end);
+  EXPECT_TRUE(none.bytes.empty());
+  MemoryBodySource broken(MemorySlice{buffer, 2, 5});
+  BodySource::Loan bad;
+  ASSERT_TRUE(broken.borrow(100, bad));
+  EXPECT_TRUE(bad.failed);
+  // Lent and read in turns: one body, in order.
+  MemoryBodySource mixed(MemorySlice{buffer, 0, 3});
+  BodySource::Loan first;
+  ASSERT_TRUE(mixed.borrow(1, first));
+  std::vector<std::byte> room(8);
+  const auto rest = mixed.read(room);
+  EXPECT_TRUE(rest.end);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(first.bytes.data()), 1) +
+                std::string(reinterpret_cast<const char*>(room.data()), rest.length),
+            "abc");
+}
+
 // MemoryBodySource is Recycled (src/server/recycled.hpp): a freed source's block is the next one made on this
 // thread, and a source made in a reused block serves its own slice (and keeps its own buffer alive), not the last
 // one's. (Under AddressSanitizer blocks are not kept, and only the contents are checked.)

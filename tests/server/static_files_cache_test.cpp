@@ -3,6 +3,8 @@
 #include "server/file_cache.hpp"
 
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -130,6 +132,38 @@ TEST_F(StaticFilesCacheTest, RereadsFileWhenReplacedByRename) {
   dir_.set_mtime("new.txt", 1'700'000'000);
   ASSERT_EQ(std::rename((dir_.path() / "new.txt").c_str(), (dir_.path() / "a.txt").c_str()), 0);
   EXPECT_EQ(read_body(files_.serve(get("/a.txt"))), "version TWO");
+}
+
+// Octets a connection was lent (HTTP/2 with Options::reference_bodies) stay valid and unchanged after the file
+// changed on disk and the cache replaced its entry, or evicted it, and after the response and its source are gone:
+// the loan's owner holds the old buffer, and lets go of it alone.
+TEST_F(StaticFilesCacheTest, LentOctetsOutliveRewriteAndEviction) {
+  for (const bool evict : {false, true}) {
+    StaticFiles files({.root = dir_.str(), .cache_max_entry = 100, .cache_max_total = 100});
+    dir_.write("a.txt", "version one");
+    dir_.set_mtime("a.txt", 1'700'000'000);
+    std::optional<FileResponse> response = files.serve(get("/a.txt"));
+    ASSERT_TRUE(std::holds_alternative<MemorySlice>(response->body));
+    const std::weak_ptr<const std::string> watch = std::get<MemorySlice>(response->body).data;
+    auto source = std::make_unique<MemoryBodySource>(std::get<MemorySlice>(response->body));
+    BodySource::Loan loan;
+    ASSERT_TRUE(source->borrow(7, loan));
+    source.reset();
+    response.reset();
+    if (evict) {
+      dir_.write("b.txt", std::string(80, 'b'));  // the cache holds 100 octets: a.txt has to go
+      EXPECT_EQ(read_body(files.serve(get("/b.txt"))), std::string(80, 'b'));
+      EXPECT_GE(files.cache_stats().evictions, 1u);
+    } else {
+      dir_.write("a.txt", "VERSION TWO");
+      dir_.set_mtime("a.txt", 1'700'000'001);
+      EXPECT_EQ(read_body(files.serve(get("/a.txt"))), "VERSION TWO");  // the cache's entry is the new one
+    }
+    EXPECT_FALSE(watch.expired()) << evict;  // the loan alone keeps the old buffer
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(loan.bytes.data()), loan.bytes.size()), "version") << evict;
+    loan = {};
+    EXPECT_TRUE(watch.expired()) << evict;
+  }
 }
 
 TEST_F(StaticFilesCacheTest, StreamsFromDiskWhenCacheDisabled) {

@@ -81,6 +81,19 @@ struct Options {
   std::uint32_t glitches_per_second = 330;
   // DATA is cut only while less than this much output is pending (a slow reader costs no memory).
   std::size_t output_budget = 64 * 1024;
+  // true: a BodySource that lends its octets (BodySource::borrow(), e.g. a cached file) is not copied; its DATA
+  // payloads are referenced in the output and handed out as pieces of their own by take_output_pieces(), the owners
+  // held until output_written(). The octets on the wire are the same either way. false (the default): every body
+  // is copied into the output buffer, as before. For a transport that can write a gather list (cleartext writev);
+  // one that needs contiguous octets (TLS) gains nothing.
+  bool reference_bodies = false;
+  // With reference_bodies: DATA is cut only while less than this many referenced octets are pending, besides
+  // output_budget for the owned ones (frame headers included). They pin shared memory (a cached file), not the
+  // connection's own, so the bound is higher: few large socket writes without per-connection buffers.
+  std::size_t reference_budget = 512 * 1024;
+  // With reference_bodies: a lent payload shorter than this is copied after all (and its owner let go at once): a
+  // piece of its own in the gather list costs the transport more than copying a few octets.
+  std::size_t min_reference_size = 4096;
   // Output the peer makes us queue without reading it (PING and SETTINGS ACKs, resets): past this, ENHANCE_YOUR_CALM.
   std::size_t max_pending_output = 1024 * 1024;
   // Our SETTINGS unacknowledged for this long (measured through advance()): SETTINGS_TIMEOUT (§6.5.3).
@@ -125,6 +138,7 @@ class Connection {
   std::span<const Event> receive(std::span<const std::byte> bytes);
 
   // Output in wire order. Cuts DATA frames from queued bodies while less than Options::output_budget is pending.
+  // With Options::reference_bodies, the referenced payloads are copied in here, so the span is the whole output.
   std::span<const std::byte> pending_output();
   // Marks `n` octets of pending_output() as sent.
   void consume_output(std::size_t n);
@@ -133,8 +147,15 @@ class Connection {
   // take_output() (any other call may be made meanwhile), so a transport can write them while the core goes on. Empty:
   // nothing pending.
   std::span<const std::byte> take_output();
-  // The transport has written everything take_output() handed out: with Options::output_pool, that buffer goes back
-  // to the pool at once (the span is invalid from now on). Without a pool it does nothing.
+  // take_output() as a gather list: the pending output as pieces in wire order, handed over like take_output()'s
+  // buffer. With Options::reference_bodies, each DATA payload a BodySource lent is a piece of its own pointing at the
+  // source's octets (whose owners the core holds), and the frames between them are pieces of the core's buffer;
+  // without it, at most one piece. The list and the octets stay valid and unchanged until output_written() or the
+  // next take_output() / take_output_pieces(). Empty: nothing pending.
+  std::span<const std::span<const std::byte>> take_output_pieces();
+  // The transport has written everything take_output() or take_output_pieces() handed out: the owners of lent
+  // octets are let go, and with Options::output_pool the buffer goes back to the pool at once (the spans are invalid
+  // from now on).
   void output_written() noexcept;
   bool wants_write() const noexcept;  // output is pending or DATA could be cut now
 
