@@ -91,6 +91,13 @@ struct TlsState : std::enable_shared_from_this<TlsState> {
 
 namespace {
 
+// Empties this thread's OpenSSL error queue, so that SSL_get_error() after the next call judges that call alone.
+// The queue is nearly always empty already: peeking costs less than ERR_clear_error()'s sweep of every slot, which
+// showed up at 0.8% of the server's samples serving small responses over TLS.
+void clear_errors() noexcept {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 TlsState* state_of(BIO* bio) { return static_cast<TlsState*>(BIO_get_data(bio)); }
 
 int bio_write(BIO* bio, const char* data, std::size_t n, std::size_t* written) {
@@ -211,12 +218,12 @@ void TlsState::on_filled(std::error_code ec, std::size_t n) {
 }
 
 void TlsState::handshake_step(bool initiating) {
-  ERR_clear_error();
+  clear_errors();
   const int result = SSL_do_handshake(ssl);
   flush();  // flights, alerts and session tickets go out as soon as they exist
   if (result == 1) return finish(initiating, handshake_handler, std::error_code());
   if (SSL_get_error(ssl, result) == SSL_ERROR_WANT_READ) {
-    ERR_clear_error();
+    clear_errors();
     if (read_error) return finish(initiating, handshake_handler, read_error);
     if (in_eof) return finish(initiating, handshake_handler, std::error_code(asio::error::eof));
     return fill();
@@ -226,13 +233,13 @@ void TlsState::handshake_step(bool initiating) {
 }
 
 void TlsState::read_step(bool initiating) {
-  ERR_clear_error();
+  clear_errors();
   std::size_t n = 0;
   const int result = SSL_read_ex(ssl, read_buffer.data(), read_buffer.size(), &n);
   flush();  // a KeyUpdate reply or an alert
   if (result == 1) return finish(initiating, read_handler, std::error_code(), n);
   if (SSL_get_error(ssl, result) == SSL_ERROR_WANT_READ) {
-    ERR_clear_error();
+    clear_errors();
     if (read_error) return finish(initiating, read_handler, read_error, std::size_t{0});
     if (in_eof) return finish(initiating, read_handler, std::error_code(asio::ssl::error::stream_truncated), n);
     return fill();
@@ -246,7 +253,7 @@ void TlsState::begin_write(bool initiating) {
   write_taken = 0;
   if (unsent() < TlsStream::kEncryptBelow) {
     const std::size_t n = std::min(write_buffer.size(), TlsStream::kMaxPlaintextPerWrite);
-    ERR_clear_error();
+    clear_errors();
     const int result = SSL_write_ex(ssl, write_buffer.data(), n, &write_taken);
     if (result != 1) {
       write_started = false;
@@ -393,9 +400,9 @@ void TlsStream::start_shutdown(detail::Completion<std::error_code> h) {
   detail::TlsState& s = *state_;
   s.shutdown_handler = std::move(h);
   if (SSL_is_init_finished(s.ssl)) {
-    ERR_clear_error();
+    detail::clear_errors();
     (void)SSL_shutdown(s.ssl);  // queues close_notify; the peer's is not awaited here (drain reads to the end)
-    ERR_clear_error();
+    detail::clear_errors();
   }
   s.shutdown_step(true);
 }
