@@ -418,7 +418,10 @@ FileResponse StaticFiles::serve_file(const FileRequest& request, std::shared_ptr
   const std::optional<std::int64_t> last_modified =
       options_.last_modified ? std::optional<std::int64_t>(st.st_mtim.tv_sec) : std::nullopt;
   const std::string_view cache_control = cache_control_for(relative);
-  const int year = current_utc_year();
+  // The year only resolves two-digit years in obsolete date formats: read the clock only for a request with a date.
+  const bool dated =
+      !request.if_modified_since.empty() || !request.if_unmodified_since.empty() || !request.if_range.empty();
+  const int year = dated ? current_utc_year() : 0;
 
   FileResponse r;
   r.file = routed;  // the values viewed below (type, ETag, dates, length) belong to it
