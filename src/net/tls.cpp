@@ -14,15 +14,6 @@
 namespace h2push::net {
 namespace {
 
-std::string openssl_error() {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "unknown OpenSSL error";
-  char buffer[256];
-  ERR_error_string_n(code, buffer, sizeof buffer);
-  return buffer;
-}
-
 // RFC 7301 wire format: length-prefixed protocol names, in our order of preference.
 struct AlpnList {
   const unsigned char* data;
@@ -58,6 +49,15 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
 int accept_any_server_name(SSL*, int*, void*) { return SSL_TLSEXT_ERR_OK; }
 
 }  // namespace
+
+std::string openssl_error() {
+  const unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown OpenSSL error";
+  char buffer[256];
+  ERR_error_string_n(code, buffer, sizeof buffer);
+  return buffer;
+}
 
 Alpn negotiated_alpn(SSL* ssl) noexcept {
   const unsigned char* data = nullptr;

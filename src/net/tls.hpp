@@ -21,6 +21,10 @@ struct TlsOptions {
   bool tls13_only = false;          // tls.min_version = "1.3"
 };
 
+// The oldest error on this thread's OpenSSL error queue as text ("unknown OpenSSL error" when empty); the queue is
+// emptied. For messages that name OpenSSL's reason (server and upstream TLS set-up).
+std::string openssl_error();
+
 // The ALPN protocol a connection agreed on.
 enum class Alpn { none, h2, http11 };
 Alpn negotiated_alpn(SSL* ssl) noexcept;

@@ -1,7 +1,6 @@
 // src/proxy/upstream_tls.cpp
 #include "proxy/upstream_tls.hpp"
 
-#include <openssl/err.h>
 #include <openssl/x509v3.h>
 
 #include <array>
@@ -9,17 +8,10 @@
 #include <asio/ip/address.hpp>
 #include <asio/ssl/error.hpp>
 
+#include "net/tls.hpp"
+
 namespace h2push::proxy {
 namespace {
-
-std::string openssl_reason() {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "unknown error";
-  std::array<char, 256> buffer{};
-  ERR_error_string_n(code, buffer.data(), buffer.size());
-  return buffer.data();
-}
 
 bool is_ip_literal(const std::string& host) {
   std::error_code ec;
@@ -53,11 +45,11 @@ Result<std::shared_ptr<asio::ssl::context>, std::string> UpstreamTls::context(co
   if (route.upstream_tls_verify) {
     SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
     if (route.upstream_ca_file.empty() && SSL_CTX_set_default_verify_paths(native) != 1) {
-      return Unexpected{"cannot load the system trust store: " + openssl_reason()};
+      return Unexpected{"cannot load the system trust store: " + net::openssl_error()};
     }
     if (!route.upstream_ca_file.empty() &&
         SSL_CTX_load_verify_locations(native, route.upstream_ca_file.c_str(), nullptr) != 1) {
-      return Unexpected{"cannot load upstream_ca_file " + route.upstream_ca_file + ": " + openssl_reason()};
+      return Unexpected{"cannot load upstream_ca_file " + route.upstream_ca_file + ": " + net::openssl_error()};
     }
   } else {
     SSL_CTX_set_verify(native, SSL_VERIFY_NONE, nullptr);
@@ -87,7 +79,7 @@ Status<std::string> UpstreamTls::prepare(SSL* ssl, const Route& route, const std
   const std::string name = tls_name(route);
   const bool ip = is_ip_literal(name);
   if (!ip && SSL_set_tlsext_host_name(ssl, name.c_str()) != 1) {
-    return Unexpected{"cannot set the TLS server name " + name + ": " + openssl_reason()};
+    return Unexpected{"cannot set the TLS server name " + name + ": " + net::openssl_error()};
   }
   if (route.upstream_tls_verify) {
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);

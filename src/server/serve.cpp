@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <csignal>
 #include <limits>
-#include <thread>
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
@@ -55,10 +54,8 @@ StaticOptions static_options(const ServerConfig& config, const std::filesystem::
   o.open_file_cache_validity = config.static_files.open_file_cache_validity;
   // Each entry holds a descriptor, and each worker has its own cache (SiteHandler): all of them together hold at
   // most a quarter of the process's limit, so that sockets always have room.
-  const std::size_t workers =
-      config.server.workers > 0 ? config.server.workers : std::max(1u, std::thread::hardware_concurrency());
-  o.open_file_cache_entries =
-      std::min<std::size_t>(config.static_files.open_file_cache_entries, open_file_cache_fd_share() / workers);
+  o.open_file_cache_entries = std::min<std::size_t>(config.static_files.open_file_cache_entries,
+                                                    open_file_cache_fd_share() / worker_count(config.server.workers));
   return o;
 }
 

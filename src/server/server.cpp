@@ -157,6 +157,10 @@ struct Server::Impl {
   std::atomic<bool> stopped{false};  // wait() has returned once (the destructor waits again)
 };
 
+std::size_t worker_count(std::size_t requested) noexcept {
+  return requested > 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+}
+
 Server::Server(ServerOptions options) : options_(std::move(options)) {}
 
 Server::~Server() {
@@ -167,7 +171,7 @@ Server::~Server() {
 }
 
 Result<std::unique_ptr<Server>, std::string> Server::start(ServerOptions options) {
-  if (options.workers == 0) options.workers = std::max(1u, std::thread::hardware_concurrency());
+  options.workers = worker_count(options.workers);
   if (!options.make_handler) return Unexpected{std::string("no request handler")};
   std::unique_ptr<Server> server(new Server(std::move(options)));
   ServerOptions& o = server->options_;

@@ -34,6 +34,9 @@ struct ServerOptions {
   LogLevel error_log_level = LogLevel::info;
 };
 
+// The number of workers ServerOptions::workers asks for: `requested`, or one per core for 0.
+std::size_t worker_count(std::size_t requested) noexcept;
+
 class Server {
  public:
   // Binds every listener and starts the workers; nothing runs if any step fails (the error names it).
